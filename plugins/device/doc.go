@@ -1,0 +1,2 @@
+// Package device holds kafkastore's device components.
+package device

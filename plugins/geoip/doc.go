@@ -1,0 +1,2 @@
+// Package geoip holds kafkastore's geoip components.
+package geoip

@@ -1,0 +1,2 @@
+// Package kafka holds kafkastore's kafka components.
+package kafka

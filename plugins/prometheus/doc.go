@@ -1,0 +1,2 @@
+// Package prometheus holds kafkastore's prometheus components.
+package prometheus

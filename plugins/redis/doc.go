@@ -1,0 +1,2 @@
+// Package redis holds kafkastore's redis components.
+package redis

@@ -1,0 +1,2 @@
+// Package tracker holds kafkastore's tracker components.
+package tracker
