@@ -1,0 +1,125 @@
+package uamatch
+
+// automaton is an Aho-Corasick matcher compiled to a dense DFA over the
+// folded byte alphabet (see foldRune). Bytes that occur in no pattern share
+// one class, so the transition table stays small.
+type automaton struct {
+	class    [256]byte // input byte -> alphabet class
+	nclass   int
+	delta    []uint32 // state*nclass+class -> next state
+	out      []int32  // state -> pattern ending here, or -1
+	dictLink []uint32 // state -> nearest proper suffix state with an output, or 0
+}
+
+// newAutomaton builds the matcher for patterns, which must be non-empty,
+// distinct, folded strings. Pattern i is reported as id i.
+func newAutomaton(patterns []string) *automaton {
+	a := &automaton{}
+	used := [256]bool{}
+	for _, p := range patterns {
+		for i := 0; i < len(p); i++ {
+			used[p[i]] = true
+		}
+	}
+	a.nclass = 1 // class 0: bytes in no pattern
+	for b := range 256 {
+		if used[b] {
+			a.class[b] = byte(a.nclass)
+			a.nclass++
+		}
+	}
+	for b := 'A'; b <= 'Z'; b++ {
+		a.class[b] = a.class[b+'a'-'A']
+	}
+
+	// Trie with goto transitions; 0 means "no edge" (the root is never a
+	// target of an edge).
+	a.delta = make([]uint32, a.nclass)
+	a.out = []int32{-1}
+	for id, p := range patterns {
+		s := uint32(0)
+		for i := 0; i < len(p); i++ {
+			c := uint32(a.class[p[i]])
+			next := a.delta[s*uint32(a.nclass)+c]
+			if next == 0 {
+				next = uint32(len(a.out))
+				a.out = append(a.out, -1)
+				a.delta = append(a.delta, make([]uint32, a.nclass)...)
+				a.delta[s*uint32(a.nclass)+c] = next
+			}
+			s = next
+		}
+		a.out[s] = int32(id)
+	}
+	a.link()
+	return a
+}
+
+// link computes failure transitions breadth first and folds them into delta,
+// turning the trie into a DFA, and records dictionary links.
+func (a *automaton) link() {
+	n := uint32(a.nclass)
+	fail := make([]uint32, len(a.out))
+	a.dictLink = make([]uint32, len(a.out))
+	queue := make([]uint32, 0, len(a.out))
+	for c := range n {
+		if s := a.delta[c]; s != 0 {
+			queue = append(queue, s)
+		}
+	}
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		f := fail[s]
+		if a.out[f] >= 0 {
+			a.dictLink[s] = f
+		} else {
+			a.dictLink[s] = a.dictLink[f]
+		}
+		for c := range n {
+			t := a.delta[s*n+c]
+			if t == 0 {
+				a.delta[s*n+c] = a.delta[f*n+c]
+				continue
+			}
+			fail[t] = a.delta[f*n+c]
+			queue = append(queue, t)
+		}
+	}
+}
+
+// scan feeds the folded form of s through the DFA and records every pattern
+// occurrence in sc.
+func (a *automaton) scan(s string, sc *scratch) {
+	n := uint32(a.nclass)
+	state := uint32(0)
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if b >= 0x80 {
+			b = foldMultibyte(s, &i)
+		}
+		state = a.delta[state*n+uint32(a.class[b])]
+		if a.out[state] >= 0 {
+			sc.see(a.out[state])
+		}
+		for d := a.dictLink[state]; d != 0; d = a.dictLink[d] {
+			sc.see(a.out[d])
+		}
+	}
+}
+
+// foldMultibyte folds the UTF-8 sequence starting at s[*i]: U+017F and
+// U+212A become 's' and 'k' (advancing *i past them); any other non-ASCII
+// byte becomes 0x80, which is in no pattern.
+func foldMultibyte(s string, i *int) byte {
+	j := *i
+	switch {
+	case s[j] == 0xC5 && j+1 < len(s) && s[j+1] == 0xBF:
+		*i = j + 1
+		return 's'
+	case s[j] == 0xE2 && j+2 < len(s) && s[j+1] == 0x84 && s[j+2] == 0xAA:
+		*i = j + 2
+		return 'k'
+	}
+	return 0x80
+}
