@@ -22,5 +22,6 @@ func main() {
 		service.CLIOptSetProductName("kafkastore"),
 		service.CLIOptSetVersion(version, dateBuilt),
 		service.CLIOptSetDefaultConfigPaths("config/kafkastore.yaml", "/etc/kafkastore/kafkastore.yaml"),
+		service.CLIOptAddCommand(demoCommand()),
 	)
 }
