@@ -1,0 +1,142 @@
+package device
+
+import (
+	"fmt"
+	"os"
+	"sync"
+
+	"github.com/ua-parser/uap-go/uaparser"
+	"gopkg.in/yaml.v3"
+)
+
+// newMatcher builds the uap-core matcher every classification runs on.
+// Swapping in the faster plugins/device/uamatch is this one line
+// (return uamatch.New(defs)).
+//
+// uap-go's own cache cannot be switched off (a size of 0 panics, a negative
+// one means 1024), so it gets the smallest size: our result cache sits in
+// front of it. WithSort is never used: it reorders the rules by hit count
+// and then answers differently from uap-core.
+func newMatcher(defs uaparser.RegexDefinitions) (Parser, error) {
+	return uaparser.New(uaparser.WithRegexDefinitions(defs), uaparser.WithCacheSize(1))
+}
+
+// loadMatcher returns a matcher for the uap-core regexes.yaml at path, or
+// for the copy embedded in uap-go when path is empty.
+func loadMatcher(path string) (p Parser, err error) {
+	doc, name := uaparser.DefinitionYaml, "embedded uap-core regexes"
+	if path != "" {
+		if doc, err = os.ReadFile(path); err != nil {
+			return nil, fmt.Errorf("reading regexes file: %w", err)
+		}
+		name = fmt.Sprintf("regexes file %q", path)
+	}
+	var defs uaparser.RegexDefinitions
+	if err := yaml.Unmarshal(doc, &defs); err != nil {
+		return nil, fmt.Errorf("parsing %s: %w", name, err)
+	}
+	if len(defs.UA) == 0 || len(defs.OS) == 0 || len(defs.Device) == 0 {
+		return nil, fmt.Errorf("%s needs user_agent_parsers, os_parsers and device_parsers: is it a uap-core regexes.yaml?", name)
+	}
+	// uap-go compiles the rules with regexp.MustCompile.
+	defer func() {
+		if r := recover(); r != nil {
+			p, err = nil, fmt.Errorf("compiling %s: %v", name, r)
+		}
+	}()
+	if p, err = newMatcher(defs); err != nil {
+		return nil, fmt.Errorf("compiling %s: %w", name, err)
+	}
+	return p, nil
+}
+
+// classified is a Result with its metadata values boxed once, so that
+// setting them on every message does not allocate. A nil value is unset.
+type classified struct {
+	Result
+	device, platform, deviceName, botName any
+}
+
+func newClassified(r Result) *classified {
+	c := &classified{Result: r, platform: r.Platform}
+	if r.Device != "" {
+		c.device = r.Device
+	}
+	if r.DeviceName != "" {
+		c.deviceName = r.DeviceName
+	}
+	if r.BotName != "" {
+		c.botName = r.BotName
+	}
+	return c
+}
+
+// emptyAgent is the classification of the empty user agent.
+var emptyAgent = newClassified(Result{})
+
+// detector classifies user agents through a result cache. It is safe for
+// concurrent use.
+type detector struct {
+	parser Parser
+	cache  *resultCache
+}
+
+// lookup classifies ua and reports whether the answer came from the cache.
+func (d *detector) lookup(ua string) (*classified, bool) {
+	if ua == "" {
+		return emptyAgent, true
+	}
+	if c, ok := d.cache.get(ua); ok {
+		return c, true
+	}
+	c := newClassified(Classify(d.parser, ua))
+	d.cache.put(ua, c)
+	return c, false
+}
+
+// Benthos builds one processor per pipeline thread. They share one
+// detector per (regexes file, cache size), so rules compile once and every
+// thread profits from the others' cache misses.
+var detectors = struct {
+	sync.Mutex
+	m map[detectorKey]*sharedDetector
+}{m: map[detectorKey]*sharedDetector{}}
+
+type detectorKey struct {
+	regexesFile string
+	cacheSize   int
+}
+
+type sharedDetector struct {
+	det  *detector
+	refs int
+}
+
+// acquireDetector returns the shared detector for regexesFile and
+// cacheSize, building it on first use, and the function that releases it.
+func acquireDetector(regexesFile string, cacheSize int) (*detector, func(), error) {
+	key := detectorKey{regexesFile: regexesFile, cacheSize: cacheSize}
+	detectors.Lock()
+	defer detectors.Unlock()
+	s, ok := detectors.m[key]
+	if !ok {
+		p, err := loadMatcher(regexesFile)
+		if err != nil {
+			return nil, nil, err
+		}
+		s = &sharedDetector{det: &detector{parser: p, cache: newResultCache(cacheSize)}}
+		detectors.m[key] = s
+	}
+	s.refs++
+	var once sync.Once
+	release := func() {
+		once.Do(func() {
+			detectors.Lock()
+			defer detectors.Unlock()
+			if s.refs--; s.refs == 0 {
+				delete(detectors.m, key)
+			}
+		})
+	}
+	return s.det, release, nil
+}
