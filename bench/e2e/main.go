@@ -1,0 +1,85 @@
+// Command e2e measures kafkastore end to end against the I/O floor, in one
+// run on the same data, machine and servers: a real redis-server and a
+// kfake broker in its own process (internal/cmd/fakekafka).
+//
+// For each data set (Zipf over ~2,000 user agents; user agents that never
+// repeat) it measures
+//   - floor: the lines popped from Redis in batches of 500 and produced raw
+//     by franz-go, no Benthos, no processing;
+//   - kafkastore: ./kafkastore -c config/kafkastore.yaml, from the moment
+//     the lines appear on its queue until every one is on Kafka or in the
+//     dead-letter list;
+// and prints lines/s, the ratio to the floor, CPU per line and peak RSS.
+// bench/run.sh runs it and writes the table into bench/README.md.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/kafkastore/kafkastore/internal/synth"
+)
+
+type result struct {
+	dataset, subject string
+	lines            int
+	elapsed          time.Duration
+	cpu              time.Duration
+	peakRSSKiB       int64
+}
+
+func (r result) rate() float64 { return float64(r.lines) / r.elapsed.Seconds() }
+
+func main() {
+	lines := flag.Int("lines", 300000, "lines per data set")
+	binary := flag.String("kafkastore", "./kafkastore", "kafkastore binary")
+	brokerBin := flag.String("fakekafka", "", "fakekafka binary (built when empty)")
+	confPath := flag.String("config", "config/kafkastore.yaml", "config to run")
+	geoip := flag.String("geoip", "plugins/geoip/testdata/city.mmdb", "GeoIP database")
+	only := flag.String("only", "", "run one data set: zipf or unique")
+	flag.Parse()
+
+	ctx := context.Background()
+	env, err := startEnv(ctx, *brokerBin)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+	defer env.close()
+
+	var results []result
+	for _, ds := range []struct {
+		name string
+		opts synth.Options
+	}{
+		{"zipf", synth.Options{Seed: 7, Now: time.Now().Unix()}},
+		{"unique", synth.Options{Seed: 8, UniqueAgents: true, Now: time.Now().Unix()}},
+	} {
+		if *only != "" && *only != ds.name {
+			continue
+		}
+		data := make([]string, *lines)
+		g := synth.New(ds.opts)
+		for i := range data {
+			data[i] = g.Line()
+		}
+		floor, err := env.runFloor(ctx, ds.name, data)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench: floor:", err)
+			os.Exit(1)
+		}
+		results = append(results, floor)
+		fmt.Fprintf(os.Stderr, "%-7s floor       %9.0f lines/s\n", ds.name, floor.rate())
+		ks, err := env.runKafkastore(ctx, ds.name, data, *binary, *confPath, *geoip)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench: kafkastore:", err)
+			os.Exit(1)
+		}
+		results = append(results, ks)
+		fmt.Fprintf(os.Stderr, "%-7s kafkastore  %9.0f lines/s (%.2f of floor)\n", ds.name, ks.rate(), ks.rate()/floor.rate())
+	}
+	printTable(os.Stdout, results)
+}
