@@ -1,0 +1,5 @@
+//go:build !race
+
+package uamatch
+
+const raceEnabled = false
