@@ -98,16 +98,21 @@ type database struct {
 }
 
 // openDatabase reads the whole file into memory and checks that it is a
-// database the processor can use.
-func openDatabase(path string, want schema) (*database, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("opening geoip database %q: the file does not exist; set database to the path of a GeoIP2/GeoLite2 Country or City .mmdb file: %w", path, err)
+// database the processor can use. The stamp is taken before the read, so a
+// file replaced during the read is noticed by the next check.
+func openDatabase(path string, want schema) (*database, fileStamp, error) {
+	fi, err := os.Stat(path)
+	if err == nil {
+		var data []byte
+		if data, err = os.ReadFile(path); err == nil {
+			db, err := loadDatabase(path, data, want)
+			return db, stampOf(fi), err
 		}
-		return nil, fmt.Errorf("opening geoip database %q: %w", path, err)
 	}
-	return loadDatabase(path, data, want)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fileStamp{}, fmt.Errorf("opening geoip database %q: the file does not exist; set database to the path of a GeoIP2/GeoLite2 Country or City .mmdb file: %w", path, err)
+	}
+	return nil, fileStamp{}, fmt.Errorf("opening geoip database %q: %w", path, err)
 }
 
 // loadDatabase parses data, read from path, and detects or checks its schema.

@@ -4,9 +4,7 @@ package geoip
 
 import (
 	"context"
-	"fmt"
 	"net/netip"
-	"os"
 	"regexp"
 	"strconv"
 	"sync/atomic"
@@ -182,11 +180,7 @@ func newGeoIPProcessor(ip *service.InterpolatedString, ipMetaKey string, c geoip
 		log.Warn("The geoip processor has no database: metadata country stays unset. Set database (GEOIP_DB in the default config) to a GeoIP2/GeoLite2 Country or City .mmdb file.")
 		return p, nil
 	}
-	fi, err := os.Stat(c.database)
-	if err != nil {
-		return nil, fmt.Errorf("opening geoip database %q: %w; set database to the path of a GeoIP2/GeoLite2 Country or City .mmdb file", c.database, err)
-	}
-	db, err := openDatabase(c.database, c.schema)
+	db, stamp, err := openDatabase(c.database, c.schema)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +190,7 @@ func newGeoIPProcessor(ip *service.InterpolatedString, ipMetaKey string, c geoip
 	p.db.Store(db)
 	p.build.Set(int64(db.buildEpoch))
 	if c.reloadInterval > 0 {
-		p.reload = newReloader(c.database, c.schema, c.reloadInterval, &p.db, stampOf(fi), log,
+		p.reload = newReloader(c.database, c.schema, c.reloadInterval, &p.db, stamp, log,
 			func(d *database) { p.build.Set(int64(d.buildEpoch)) })
 	}
 	return p, nil

@@ -75,17 +75,18 @@ func (r *reloader) check() {
 		}
 		return
 	}
-	stamp := stampOf(fi)
-	if stamp == r.last {
+	if stampOf(fi) == r.last {
 		return
 	}
-	r.last = stamp
-	db, err := openDatabase(r.path, r.schema)
+	db, stamp, err := openDatabase(r.path, r.schema)
 	if err != nil {
+		// Remember the refused file, so it is logged once, not every tick.
+		r.last = stampOf(fi)
 		r.log.Errorf("Reloading geoip database: %v; keeping the loaded database", err)
 		r.failing = true
 		return
 	}
+	r.last = stamp
 	r.failing = false
 	r.current.Store(db)
 	r.onLoad(db)
