@@ -97,13 +97,14 @@ func (a *automaton) scan(s string, sc *scratch) {
 		b := s[i]
 		if b >= 0x80 {
 			b = foldMultibyte(s, &i)
+			sc.folded = sc.folded || b != 0x80
 		}
 		state = a.delta[state*n+uint32(a.class[b])]
 		if a.out[state] >= 0 {
-			sc.see(a.out[state])
+			sc.see(a.out[state], i)
 		}
 		for d := a.dictLink[state]; d != 0; d = a.dictLink[d] {
-			sc.see(a.out[d])
+			sc.see(a.out[d], i)
 		}
 	}
 }

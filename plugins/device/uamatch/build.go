@@ -16,13 +16,19 @@ func newBuilder() *builder {
 }
 
 func (b *builder) add(expr, flags string, tmpl [5]template) error {
-	re, q, err := compileRule(expr, flags)
+	c, err := compileRule(expr, flags)
 	if err != nil {
 		return err
 	}
 	id := int32(len(b.rules))
-	b.rules = append(b.rules, rule{re: re, req: b.compile(q), tmpl: tmpl})
-	trig := triggerSet(q)
+	r := rule{re: c.re, req: b.compile(c.req), tmpl: tmpl, atBegin: c.atBegin, at0: c.at0, atN: c.atN}
+	for _, s := range c.start {
+		r.start = append(r.start, b.intern(s))
+	}
+	slices.Sort(r.start)
+	r.start = slices.Compact(r.start)
+	b.rules = append(b.rules, r)
+	trig := triggerSet(c.req)
 	if trig == nil {
 		b.always = append(b.always, int(id))
 		return nil
@@ -65,6 +71,7 @@ func (b *builder) build() *Parser {
 		triggers: b.triggers,
 		always:   make([]uint64, (len(b.rules)+63)/64),
 		ac:       newAutomaton(b.lits),
+		lits:     b.lits,
 	}
 	for _, r := range b.always {
 		p.always[r>>6] |= 1 << (r & 63)

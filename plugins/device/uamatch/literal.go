@@ -62,17 +62,6 @@ type info struct {
 	q     *query   // used when exact is nil
 }
 
-// requirement returns the necessary condition for expr (already carrying any
-// (?flags) prefix) to match somewhere in a subject, or an error when Go's
-// regexp would reject expr.
-func requirement(expr string) (*query, error) {
-	re, err := syntax.Parse(expr, syntax.Perl)
-	if err != nil {
-		return nil, err
-	}
-	return toQuery(analyse(re)), nil
-}
-
 // foldRune maps a rune onto the byte the matcher sees for it: ASCII letters
 // are lower-cased, U+017F (long s) and U+212A (Kelvin sign), the only
 // non-ASCII runes that case-fold to ASCII letters, become 's' and 'k'.
@@ -314,4 +303,77 @@ func union(a, b []string) []string {
 		}
 	}
 	return a
+}
+
+// maxStart bounds the strings a start set may hold.
+const maxStart = 256
+
+// startSet returns folded, non-empty strings one of which every match of re
+// begins with, and whether matches can only begin at the start of the text
+// (a leading ^). It returns nil when no such set is known.
+func startSet(re *syntax.Regexp) (set []string, atBegin bool) {
+	switch re.Op {
+	case syntax.OpCapture, syntax.OpPlus:
+		return startSet(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return startSet(re.Sub[0])
+		}
+	case syntax.OpConcat:
+		return concatStart(re.Sub)
+	case syntax.OpAlternate:
+		begin := true
+		for _, sub := range re.Sub {
+			s, b := startSet(sub)
+			if s == nil || len(set)+len(s) > maxStart {
+				return nil, false
+			}
+			set, begin = union(set, s), begin && b
+		}
+		return set, begin
+	case syntax.OpLiteral, syntax.OpCharClass:
+		in := analyse(re)
+		if in.exact == nil {
+			// A literal with an unmappable rune: keep what precedes it.
+			if re.Op == syntax.OpLiteral {
+				if c, ok := foldRune(re.Rune[0]); ok {
+					return []string{string(c)}, false
+				}
+			}
+			return nil, false
+		}
+		if slices.Contains(in.exact, "") {
+			return nil, false
+		}
+		return in.exact, false
+	}
+	return nil, false
+}
+
+// concatStart extends the start strings across leading exact elements.
+func concatStart(subs []*syntax.Regexp) ([]string, bool) {
+	acc, atBegin := []string{""}, false
+	for _, sub := range subs {
+		if sub.Op == syntax.OpBeginText && len(acc) == 1 && acc[0] == "" {
+			atBegin = true
+			continue
+		}
+		in := analyse(sub)
+		if in.exact != nil && len(acc)*len(in.exact) <= maxStart {
+			acc = cross(acc, in.exact)
+			continue
+		}
+		switch {
+		case !slices.Contains(acc, ""):
+			return acc, atBegin
+		case len(acc) == 1:
+			set, begin := startSet(sub)
+			return set, atBegin || begin
+		}
+		return nil, false
+	}
+	if slices.Contains(acc, "") {
+		return nil, false
+	}
+	return acc, atBegin
 }

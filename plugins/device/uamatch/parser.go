@@ -15,6 +15,7 @@ type Parser struct {
 	devStart int    // first device rule
 	uaStart  int    // first user-agent rule
 	ac       *automaton
+	lits     []string  // literal id -> literal
 	triggers [][]int32 // literal id -> rules whose requirement it may satisfy
 	always   []uint64  // bitset of rules with no requirement
 	pool     sync.Pool

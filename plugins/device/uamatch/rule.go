@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"math/bits"
 	"regexp"
+	"regexp/syntax"
+	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // rule is one compiled uap-core regex with its replacement templates.
@@ -13,6 +16,15 @@ type rule struct {
 	re   *regexp.Regexp
 	req  cquery
 	tmpl [5]template
+
+	// When start is set, every match begins with an occurrence of one of
+	// these literal ids (at offset 0 only when atBegin), and at0 and atN are
+	// re anchored at such an offset: at0 for offset 0, atN for a later one,
+	// where it first consumes the preceding rune so that \b and ^ see the
+	// same context as re does.
+	start    []int32
+	atBegin  bool
+	at0, atN *regexp.Regexp
 }
 
 // template is a replacement string; static ones need no expansion.
@@ -44,21 +56,40 @@ func (r *rule) value(sc *scratch, t template, ua string, m []int, trim bool) str
 	return string(sc.buf)
 }
 
-// compileRule compiles expr exactly as uap-go does: flags, when set, become
-// a "(?flags)" prefix.
-func compileRule(expr, flags string) (*regexp.Regexp, *query, error) {
+// compiled is a rule's regex in the forms the matcher uses.
+type compiled struct {
+	re, at0, atN *regexp.Regexp
+	req          *query
+	start        []string
+	atBegin      bool
+}
+
+// compileRule compiles expr exactly as uap-go does (flags, when set, become
+// a "(?flags)" prefix) and derives its requirement and start set.
+func compileRule(expr, flags string) (*compiled, error) {
 	if flags != "" {
 		expr = fmt.Sprintf("(?%s)%s", flags, expr)
 	}
-	re, err := regexp.Compile(expr)
-	if err != nil {
-		return nil, nil, fmt.Errorf("compiling regex %q: %w", expr, err)
+	c := &compiled{}
+	var err error
+	if c.re, err = regexp.Compile(expr); err != nil {
+		return nil, fmt.Errorf("compiling regex %q: %w", expr, err)
 	}
-	q, err := requirement(expr)
+	tree, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
-		return nil, nil, fmt.Errorf("analysing regex %q: %w", expr, err)
+		return nil, fmt.Errorf("analysing regex %q: %w", expr, err)
 	}
-	return re, q, nil
+	c.req = toQuery(analyse(tree))
+	if c.start, c.atBegin = startSet(tree); c.start == nil {
+		return c, nil
+	}
+	if c.at0, err = regexp.Compile(`^(?:` + expr + `)`); err != nil {
+		return nil, fmt.Errorf("anchoring regex %q: %w", expr, err)
+	}
+	if c.atN, err = regexp.Compile(`^(?s:.)(?:` + expr + `)`); err != nil {
+		return nil, fmt.Errorf("anchoring regex %q: %w", expr, err)
+	}
+	return c, nil
 }
 
 // cquery is a query with its literals replaced by automaton pattern ids.
@@ -117,9 +148,69 @@ func (p *Parser) next(sc *scratch, from, end int) int {
 func (p *Parser) match(sc *scratch, ua string, lo, hi int, found func(r *rule, m []int) bool) {
 	for i := p.next(sc, lo, hi); i < hi; i = p.next(sc, i+1, hi) {
 		r := &p.rules[i]
-		m := r.re.FindStringSubmatchIndex(ua)
+		var m []int
+		if r.start != nil && !sc.folded {
+			m = p.findAnchored(sc, r, ua)
+		} else {
+			m = r.re.FindStringSubmatchIndex(ua)
+		}
 		if m != nil && found(r, m) {
 			return
+		}
+	}
+}
+
+// findAnchored returns r.re's leftmost-first match in ua by trying the
+// anchored forms at the offsets where a start literal occurs, in order. A
+// match can begin nowhere else, and from a given offset the anchored form
+// prefers the same match as the unanchored search.
+func (p *Parser) findAnchored(sc *scratch, r *rule, ua string) []int {
+	sc.starts = sc.starts[:0]
+	if len(r.start) <= len(sc.found) {
+		for _, id := range r.start {
+			p.addStarts(sc, r, id)
+		}
+	} else {
+		for _, id := range sc.found {
+			if _, ok := slices.BinarySearch(r.start, id); ok {
+				p.addStarts(sc, r, id)
+			}
+		}
+	}
+	slices.Sort(sc.starts)
+	for i, s := range sc.starts {
+		if i > 0 && s == sc.starts[i-1] {
+			continue
+		}
+		if s == 0 {
+			if m := r.at0.FindStringSubmatchIndex(ua); m != nil {
+				return m
+			}
+			continue
+		}
+		_, size := utf8.DecodeLastRuneInString(ua[:s])
+		q := s - size
+		m := r.atN.FindStringSubmatchIndex(ua[q:])
+		if m == nil {
+			continue
+		}
+		for j := range m {
+			if m[j] >= 0 {
+				m[j] += q
+			}
+		}
+		m[0] = s
+		return m
+	}
+	return nil
+}
+
+// addStarts adds the start offsets of the occurrences of literal id.
+func (p *Parser) addStarts(sc *scratch, r *rule, id int32) {
+	for h := sc.head[id]; h >= 0; h = sc.hits[h].prev {
+		s := int(sc.hits[h].end) + 1 - len(p.lits[id])
+		if !r.atBegin || s == 0 {
+			sc.starts = append(sc.starts, s)
 		}
 	}
 }

@@ -1,0 +1,65 @@
+// Package uamatch is a fast uap-core user-agent matcher that returns exactly
+// what github.com/ua-parser/uap-go/uaparser returns, without a result cache
+// (the caller caches).
+//
+// # Guarantee
+//
+// For every input, ParseOs, ParseDevice, ParseUserAgent and Parse return
+// values deep-equal to uap-go's for the same rules: the regexes are compiled
+// the same way (a regex_flag becomes a "(?flag)" prefix, Go's regexp), the
+// replacements are expanded with Regexp.ExpandString with the same defaults
+// ($1.. for OS and user agent; $1 for device and model, nothing for brand),
+// device fields are trimmed, a match whose family expands to "" does not end
+// the search (its other fields stay, as in uap-go), and the family falls back
+// to "Other". Rules are tried in their original order and the first match
+// whose family is not empty wins.
+//
+// # How it is fast
+//
+// uap-go runs hundreds of regexes per user agent. uamatch only runs those
+// that can match, and runs them where they can match:
+//
+//   - Requirements. Each regex's syntax tree (regexp/syntax) is reduced to a
+//     necessary condition: an AND/OR tree of literals that every match must
+//     contain. Concatenation ANDs, alternation ORs, captures pass through,
+//     x+ and x{n,m} with n >= 1 keep x's requirement, while x*, x?, x{0,m},
+//     ".", large classes and anything unknown require nothing. Short exact
+//     sets (small classes such as [\- ], x?, small alternations) are kept
+//     as cross products, so "ArcGIS\.?iOS" requires "arcgisios" or
+//     "arcgis.ios". When unsure the analysis requires nothing, which only
+//     costs speed.
+//   - Folding. Literals and the subject are compared case-folded: ASCII
+//     letters lower-cased, U+017F and U+212A (the only non-ASCII runes that
+//     fold to ASCII letters) mapped to 's' and 'k', other non-ASCII runes
+//     never part of a literal. A folded occurrence is therefore necessary for
+//     both case-sensitive and (?i) regexes.
+//   - One pass. All literals go into one Aho-Corasick automaton, compiled to
+//     a DFA over the folded byte classes. One scan of the user agent marks
+//     the literals present; each literal lists the rules for which it is a
+//     trigger (a literal set one of which any match needs), so only those
+//     rules are candidates, and a candidate runs only if its full requirement
+//     holds. Candidates are a subset of the rules in the same order, and a
+//     rule left out provably cannot match, so the first match is uap-go's.
+//   - Anchored runs. For most rules every match must begin with one of a set
+//     of literals (their start set, e.g. "mozilla/" or the words of a leading
+//     alternation; "^" rules only at offset 0). The automaton records where
+//     literals occur, so such a rule is tried only at those offsets, in
+//     increasing order, with the regex anchored there. To keep \b and ^
+//     exact, the anchored form first consumes the rune before the offset
+//     ("^(?s:.)(?:re)"); submatch offsets are shifted back. Trying offsets
+//     left to right finds the leftmost match, and an anchored leftmost-first
+//     search prefers the same match as the unanchored one. A subject where
+//     U+017F or U+212A was folded falls back to the unanchored regex.
+//
+// Per-call state (bitsets, hit lists, expansion buffer) comes from a
+// sync.Pool, so a call allocates only its results. A Parser is safe for
+// concurrent use.
+//
+// # Testing
+//
+// testdata/corpus.txt is written by testdata/gen (go generate): template
+// agents of many kinds plus, for each uap-core regex, strings synthesised
+// from its syntax tree, alone and in context. The differential test compares
+// every line with uap-go (under -race or -short it samples the corpus), and
+// FuzzDifferential compares arbitrary inputs.
+package uamatch
