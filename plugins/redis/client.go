@@ -1,0 +1,161 @@
+package redis
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/redpanda-data/benthos/v4/public/service"
+)
+
+// Connection fields shared by every redis component, named and defaulted as in
+// the stock Redpanda Connect redis components so their configs run unchanged.
+const (
+	rcFieldURL        = "url"
+	rcFieldKind       = "kind"
+	rcFieldMaster     = "master"
+	rcFieldClientName = "client_name"
+	rcFieldTLS        = "tls"
+
+	kindSimple   = "simple"
+	kindCluster  = "cluster"
+	kindFailover = "failover"
+)
+
+// clientFields returns the connection fields of every redis component.
+func clientFields() []*service.ConfigField {
+	return []*service.ConfigField{
+		service.NewURLField(rcFieldURL).
+			Description("The URL of the Redis server. The database is optional and given as the URL path; a password may be given in the URL and is never logged. Several comma-separated URLs name the seed nodes of a cluster or the sentinels of a failover setup. The scheme `rediss://` switches TLS on with system defaults when `tls` is not enabled.").
+			Example("redis://localhost:6379").
+			Example("redis://:foopassword@redisplace:6379/1").
+			Example("redis://localhost:6379,redis://localhost:6380"),
+		service.NewStringEnumField(rcFieldKind, kindSimple, kindCluster, kindFailover).
+			Description("Specifies a simple, cluster-aware, or failover-aware (sentinel) redis client.").
+			Default(kindSimple).
+			Advanced(),
+		service.NewStringField(rcFieldMaster).
+			Description("Name of the redis master when `kind` is `failover`.").
+			Default("").
+			Example("mymaster").
+			Advanced(),
+		service.NewStringField(rcFieldClientName).
+			Description("The name this client announces with `CLIENT SETNAME`, visible in `CLIENT LIST`. Empty sends none.").
+			Default("kafkastore").
+			Advanced(),
+		service.NewTLSToggledField(rcFieldTLS).
+			Description("Custom TLS settings can be used to override system defaults. Some hosted Redis services need `enable_renegotiation: true` and TLS 1.2 or later; TLS problems often show as plain `i/o timeout` errors."),
+	}
+}
+
+// clientConfig holds the parsed connection fields; build turns them into a
+// client without dialing.
+type clientConfig struct {
+	urls       string
+	kind       string
+	master     string
+	clientName string
+	tls        *tls.Config
+}
+
+func clientConfigFromParsed(conf *service.ParsedConfig) (clientConfig, error) {
+	var c clientConfig
+	var err error
+	if c.urls, err = conf.FieldString(rcFieldURL); err != nil {
+		return c, err
+	}
+	if c.kind, err = conf.FieldString(rcFieldKind); err != nil {
+		return c, err
+	}
+	if c.master, err = conf.FieldString(rcFieldMaster); err != nil {
+		return c, err
+	}
+	if c.clientName, err = conf.FieldString(rcFieldClientName); err != nil {
+		return c, err
+	}
+	tlsConf, tlsOn, err := conf.FieldTLSToggled(rcFieldTLS)
+	if err != nil {
+		return c, err
+	}
+	if tlsOn {
+		c.tls = tlsConf
+	}
+	return c, nil
+}
+
+// build returns a client for the configuration. It validates every URL and
+// the kind, but does not connect.
+func (c clientConfig) build() (redis.UniversalClient, error) {
+	opts := &redis.UniversalOptions{ClientName: c.clientName, TLSConfig: c.tls, ContextTimeoutEnabled: true}
+	for i, raw := range strings.Split(c.urls, ",") {
+		raw = strings.TrimSpace(raw)
+		o, err := parseRedisURL(raw)
+		if err != nil {
+			return nil, fmt.Errorf("parsing url %d of %q: %w", i+1, redactURLs(c.urls), err)
+		}
+		opts.Addrs = append(opts.Addrs, o.Addr)
+		opts.DB, opts.Username, opts.Password = o.DB, o.Username, o.Password
+		if opts.TLSConfig == nil && o.TLSConfig != nil {
+			opts.TLSConfig = o.TLSConfig
+		}
+	}
+	switch c.kind {
+	case kindSimple:
+		if len(opts.Addrs) > 1 {
+			return nil, fmt.Errorf("kind %q takes one url, got %d: set kind to cluster or failover", c.kind, len(opts.Addrs))
+		}
+		return redis.NewClient(opts.Simple()), nil
+	case kindCluster:
+		return redis.NewClusterClient(opts.Cluster()), nil
+	case kindFailover:
+		if c.master == "" {
+			return nil, errors.New("kind failover needs the master field: the sentinel master name")
+		}
+		opts.MasterName = c.master
+		return redis.NewFailoverClient(opts.Failover()), nil
+	default:
+		return nil, fmt.Errorf("unknown redis kind %q: use simple, cluster or failover", c.kind)
+	}
+}
+
+// parseRedisURL parses one URL into go-redis options; its errors never carry
+// the URL itself, which may hold a password.
+func parseRedisURL(raw string) (*redis.Options, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			return nil, uerr.Err
+		}
+		return nil, errors.New("malformed url")
+	}
+	if u.Host == "" {
+		return nil, errors.New("missing host: write it as redis://host:port")
+	}
+	if u.Scheme == "tcp" {
+		u.Scheme = "redis"
+	}
+	o, err := redis.ParseURL(u.String())
+	if err != nil {
+		return nil, errors.New(strings.TrimPrefix(err.Error(), "redis: "))
+	}
+	return o, nil
+}
+
+// redactURLs returns the comma-separated URLs with any password replaced by
+// "xxxxx", fit for logs and errors.
+func redactURLs(urls string) string {
+	parts := strings.Split(urls, ",")
+	for i, p := range parts {
+		u, err := url.Parse(strings.TrimSpace(p))
+		if err != nil {
+			parts[i] = "<malformed>"
+			continue
+		}
+		parts[i] = u.Redacted()
+	}
+	return strings.Join(parts, ",")
+}
