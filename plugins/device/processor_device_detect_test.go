@@ -1,12 +1,14 @@
 package device
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	_ "github.com/redpanda-data/benthos/v4/public/components/pure"
 	"github.com/redpanda-data/benthos/v4/public/service"
 
 	"github.com/kafkastore/kafkastore/internal/synth"
@@ -294,4 +296,61 @@ func BenchmarkDeviceDetectUncached(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batchSize), "ns/ua")
+}
+
+func TestDeviceDetectInStream(t *testing.T) {
+	tests := []struct {
+		name   string
+		yaml   string
+		errSub string
+	}{
+		{name: "defaults", yaml: "device_detect: {}"},
+		{name: "negative cache size lints", yaml: "device_detect:\n  cache_size: -1", errSub: "cache_size must not be negative"},
+		{name: "unknown field lints", yaml: "device_detect:\n  cache: 5", errSub: "cache"},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			builder := service.NewStreamBuilder()
+			produce, err := builder.AddProducerFunc()
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = builder.AddProcessorYAML(test.yaml)
+			if test.errSub != "" {
+				if err == nil || !strings.Contains(err.Error(), test.errSub) {
+					t.Fatalf("error %v, want one containing %q", err, test.errSub)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := make(chan map[string]string, 1)
+			if err := builder.AddConsumerFunc(func(_ context.Context, msg *service.Message) error {
+				got <- meta(msg)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			stream, err := builder.Build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- stream.Run(t.Context()) }()
+			msg := service.NewMessage([]byte("x"))
+			msg.MetaSetMut("user_agent", "iPhone Banana Phone")
+			if err := produce(t.Context(), msg); err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]string{"device": "smartphone", "device_name": "iPhone", "platform": "ios"}
+			if m := <-got; fmt.Sprint(m) != fmt.Sprint(want) {
+				t.Errorf("metadata %v, want %v", m, want)
+			}
+			if err := stream.Stop(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			<-done
+		})
+	}
 }
