@@ -40,8 +40,8 @@ func (e *exporter) NewCounterCtor(name string, labelKeys ...string) service.Metr
 	}
 	cv := vec.(*prometheus.CounterVec)
 	return func(labelValues ...string) service.MetricsExporterCounter {
-		c, err := cv.GetMetricWithLabelValues(validLabelValues(labelValues)...)
-		if err != nil {
+		c, ok := withLabelValues(cv.GetMetricWithLabelValues, labelValues)
+		if !ok {
 			return noopMetric{}
 		}
 		return counter{c}
@@ -58,8 +58,8 @@ func (e *exporter) NewGaugeCtor(name string, labelKeys ...string) service.Metric
 	}
 	gv := vec.(*prometheus.GaugeVec)
 	return func(labelValues ...string) service.MetricsExporterGauge {
-		g, err := gv.GetMetricWithLabelValues(validLabelValues(labelValues)...)
-		if err != nil {
+		g, ok := withLabelValues(gv.GetMetricWithLabelValues, labelValues)
+		if !ok {
 			return noopMetric{}
 		}
 		return gauge{g}
@@ -91,8 +91,8 @@ func (e *exporter) NewTimerCtor(name string, labelKeys ...string) service.Metric
 	})
 	seconds := e.useHistogramTiming
 	return func(labelValues ...string) service.MetricsExporterTimer {
-		o, err := ov.GetMetricWithLabelValues(validLabelValues(labelValues)...)
-		if err != nil {
+		o, ok := withLabelValues(ov.GetMetricWithLabelValues, labelValues)
+		if !ok {
 			return noopMetric{}
 		}
 		if seconds {
@@ -131,6 +131,17 @@ func (e *exporter) family(name string, labelKeys []string, kind familyKind, buil
 	}
 	e.families[pName] = &family{kind: kind, labels: slices.Clone(pLabels), vec: vec}
 	return vec, true
+}
+
+// withLabelValues returns the child metric for values. Values that are not
+// valid UTF-8, which the client library rejects, are repaired and retried, so
+// the common path validates them only once.
+func withLabelValues[M any](get func(...string) (M, error), values []string) (M, bool) {
+	m, err := get(values...)
+	if err != nil {
+		m, err = get(validLabelValues(values)...)
+	}
+	return m, err == nil
 }
 
 type counter struct{ c prometheus.Counter }

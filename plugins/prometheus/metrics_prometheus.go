@@ -118,6 +118,9 @@ When `+"`push_url`"+` is set, metrics are pushed to a [Prometheus Push Gateway](
 				Description("An optional file path to write all metrics to, in the text exposition format, on shutdown. The file is replaced atomically.").
 				Advanced().Default(""),
 		).
+		LintRule(`root = match {
+  this.push_interval.or("") != "" && this.push_url.or("") == "" => [ "`+"`push_interval`"+` has no effect without `+"`push_url`"+`" ],
+}`).
 		Example("Scrape and push", "Serve `/metrics` for scraping and push to a gateway every 30 seconds and on shutdown.", `
 metrics:
   prometheus:

@@ -384,10 +384,9 @@ func TestBadConfig(t *testing.T) {
 	}
 }
 
-func TestStockConfigRunsUnchanged(t *testing.T) {
-	// The advanced example from the Redpanda Connect docs, with its empty
-	// optional fields spelled out.
-	e, err := newTestExporter(t, `
+// stockAdvancedConfig is the advanced example from the Redpanda Connect docs,
+// with its empty optional fields spelled out.
+const stockAdvancedConfig = `
 use_histogram_timing: false
 histogram_buckets: []
 summary_quantiles_objectives:
@@ -406,7 +405,16 @@ push_basic_auth:
   username: ""
   password: ""
 file_output_path: ""
-`)
+`
+
+func TestStockConfigRunsUnchanged(t *testing.T) {
+	lints, err := service.GlobalEnvironment().FullConfigSchema("", "").NewStreamConfigLinter().
+		LintYAML([]byte("metrics:\n  prometheus:\n" + indent(strings.TrimSpace(stockAdvancedConfig))))
+	noErr(t, err)
+	if len(lints) > 0 {
+		t.Errorf("stock config lints: %v", lints)
+	}
+	e, err := newTestExporter(t, stockAdvancedConfig)
 	noErr(t, err)
 	if e.pusher != nil {
 		t.Error("pusher set for an empty push_url")
@@ -415,4 +423,48 @@ file_output_path: ""
 		t.Errorf("objectives %v, want the stock defaults", e.summaryObjectives)
 	}
 	noErr(t, e.Close(t.Context()))
+}
+
+func TestLintRule(t *testing.T) {
+	tests := []struct {
+		name, yaml, lint string
+	}{
+		{"interval without url", "push_interval: 10s", "has no effect without"},
+		{"interval with url", "push_url: http://gw:9091\npush_interval: 10s", ""},
+		{"defaults", "{}", ""},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			yaml := "metrics:\n  prometheus:\n" + indent(test.yaml)
+			lints, lerr := service.GlobalEnvironment().FullConfigSchema("", "").NewStreamConfigLinter().LintYAML([]byte(yaml))
+			noErr(t, lerr)
+			got := ""
+			for _, l := range lints {
+				got += l.Error()
+			}
+			if (test.lint == "") != (got == "") || !strings.Contains(got, test.lint) {
+				t.Errorf("lints %q, want %q", got, test.lint)
+			}
+		})
+	}
+}
+
+func indent(s string) string {
+	return "    " + strings.ReplaceAll(s, "\n", "\n    ") + "\n"
+}
+
+func BenchmarkCounterWithIncr(b *testing.B) {
+	conf, err := prometheusSpec().ParseYAML("{}", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := newExporterFromConfig(conf, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctor := e.NewCounterCtor("events", "label", "path", "topic")
+	b.ReportAllocs()
+	for b.Loop() {
+		ctor("", "root.pipeline.processors.0", "clicks").Incr(1)
+	}
 }
