@@ -9,6 +9,7 @@
 //   - kafkastore: ./kafkastore -c config/kafkastore.yaml, from the moment
 //     the lines appear on its queue until every one is on Kafka or in the
 //     dead-letter list;
+//
 // and prints lines/s, the ratio to the floor, CPU per line and peak RSS.
 // bench/run.sh runs it and writes the table into bench/README.md.
 package main
