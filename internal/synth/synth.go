@@ -24,6 +24,9 @@ type Options struct {
 	UniqueAgents bool
 	// Now is the Unix time written into lines; zero means 1700000000.
 	Now int64
+	// Seq adds `seq=N` (N the line's 1-based number) to every valid line's
+	// query, so tests can tell lines apart and count losses and duplicates.
+	Seq bool
 }
 
 // Generator produces tracker lines. It is not safe for concurrent use.
@@ -85,7 +88,16 @@ func (g *Generator) Line() string {
 	b.WriteByte(' ')
 	b.WriteString(paths[g.rng.IntN(len(paths))])
 	b.WriteByte(' ')
-	b.WriteString(queries[g.rng.IntN(len(queries))])
+	q := queries[g.rng.IntN(len(queries))]
+	if g.opts.Seq {
+		if q == "p" {
+			q = ""
+		} else {
+			q += "&"
+		}
+		q += "seq=" + strconv.Itoa(g.n)
+	}
+	b.WriteString(q)
 	b.WriteByte(' ')
 	b.WriteString(ua)
 	return b.String()
@@ -104,6 +116,23 @@ func (g *Generator) badLine() string {
 	default:
 		return "not-an-ip " + strconv.FormatInt(g.opts.Now, 10) + " clicks /t/click p"
 	}
+}
+
+// SeqOf returns the N of `seq=N` in a query or message, or -1.
+func SeqOf(s string) int {
+	i := strings.LastIndex(s, "seq=")
+	if i < 0 {
+		return -1
+	}
+	j := i + 4
+	for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+		j++
+	}
+	n, err := strconv.Atoi(s[i+4 : j])
+	if err != nil {
+		return -1
+	}
+	return n
 }
 
 // IsBad reports whether the n-th line (1-based) of a generator with these

@@ -41,3 +41,23 @@ func TestUniqueAgentsNeverRepeat(t *testing.T) {
 		seen[ua] = true
 	}
 }
+
+func TestSeqNumbersEveryValidLine(t *testing.T) {
+	opts := Options{Seed: 3, Seq: true, BadEvery: 7}
+	g := New(opts)
+	for n := 1; n <= 100; n++ {
+		line := g.Line()
+		want := n
+		if opts.IsBad(n) {
+			want = -1
+		}
+		fields := strings.SplitN(line, " ", 6)
+		query := ""
+		if len(fields) >= 5 {
+			query = fields[4]
+		}
+		if got := SeqOf(query); got != want {
+			t.Fatalf("line %d %q: SeqOf = %d, want %d", n, line, got, want)
+		}
+	}
+}
