@@ -63,13 +63,13 @@ func prometheusSpec() *service.ConfigSpec {
 		Description(`
 Serves every metric in the Prometheus text exposition format at `+"`/metrics`"+` (and `+"`/stats`"+`) on the Benthos HTTP server (`+"`http.address`"+`, default `+"`0.0.0.0:4195`"+`).
 
-Metric and label names are sanitised to valid Prometheus names: every character outside `+"`[a-zA-Z0-9_:]`"+` becomes `+"`_`"+` and a leading digit gets a `+"`_`"+` prefix. Timers are summaries of nanoseconds, or histograms of seconds with `+"`use_histogram_timing`"+`.
+Metric and label names are sanitised to valid Prometheus names: every character outside `+"`[a-zA-Z0-9_:]`"+` (`+"`[a-zA-Z0-9_]`"+` for labels) becomes `+"`_`"+` and a leading digit gets a `+"`_`"+` prefix. A timer label named `+"`le`"+` or `+"`quantile`"+`, which Prometheus reserves, gets a `+"`_`"+` suffix. Timers are summaries of nanoseconds, or histograms of seconds with `+"`use_histogram_timing`"+`.
 
 This is a drop-in replacement for the Redpanda Connect `+"`prometheus`"+` exporter: a stock config runs unchanged. kafkastore extensions are marked as such.`).
 		Footnotes(`
 ## Push Gateway
 
-When `+"`push_url`"+` is set, metrics are pushed to a [Prometheus Push Gateway](https://prometheus.io/docs/instrumenting/pushing/) when the pipeline shuts down and, when `+"`push_interval`"+` is set, periodically. Do not include the "/metrics/jobs/..." path in the push URL. If the gateway requires HTTP Basic Authentication set `+"`push_basic_auth`"+`.`).
+When `+"`push_url`"+` is set, metrics are pushed to a [Prometheus Push Gateway](https://prometheus.io/docs/instrumenting/pushing/) when the pipeline shuts down and, when `+"`push_interval`"+` is set, periodically. Do not include the "/metrics/job/..." path in the push URL, it is built from `+"`push_job_name`"+`. If the gateway requires HTTP Basic Authentication set `+"`push_basic_auth`"+`.`).
 		Fields(
 			service.NewBoolField(pmFieldUseHistogramTiming).
 				Description("Whether to export timing metrics as a histogram, if `false` a summary is used instead. Histogram timings are converted from nanoseconds into seconds to fit the bucket definitions; summaries stay in nanoseconds.").
