@@ -23,8 +23,8 @@
 // Metric and label names are sanitised to valid Prometheus names (invalid
 // characters become `_`, a leading digit gets a `_` prefix), so a custom
 // `metric` processor name such as `events.by-topic` is exported as
-// `events_by_topic`. A name already used by another metric type or label set
-// is logged once per request and dropped rather than failing the pipeline.
+// `events_by_topic`. A metric whose name is already used by another metric
+// type or label set is logged and dropped rather than failing the pipeline.
 //
 // # Push Gateway and file output
 //
