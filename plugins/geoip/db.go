@@ -95,17 +95,19 @@ type database struct {
 	dbType     string
 	buildEpoch uint
 	has        extras // the extras the probe saw in the file
+	extras     extras // the extras lookups decode
+	cache      *recordCache
 }
 
 // openDatabase reads the whole file into memory and checks that it is a
 // database the processor can use. The stamp is taken before the read, so a
 // file replaced during the read is noticed by the next check.
-func openDatabase(path string, want schema) (*database, fileStamp, error) {
+func openDatabase(path string, want schema, ex extras) (*database, fileStamp, error) {
 	fi, err := os.Stat(path)
 	if err == nil {
 		var data []byte
 		if data, err = os.ReadFile(path); err == nil {
-			db, err := loadDatabase(path, data, want)
+			db, err := loadDatabase(path, data, want, ex)
 			return db, stampOf(fi), err
 		}
 	}
@@ -116,7 +118,7 @@ func openDatabase(path string, want schema) (*database, fileStamp, error) {
 }
 
 // loadDatabase parses data, read from path, and detects or checks its schema.
-func loadDatabase(path string, data []byte, want schema) (*database, error) {
+func loadDatabase(path string, data []byte, want schema, ex extras) (*database, error) {
 	reader, err := maxminddb.OpenBytes(data)
 	if err != nil {
 		return nil, fmt.Errorf("opening geoip database %q: the file is not a valid MaxMind DB (.mmdb) file; download it again: %w", path, err)
@@ -129,6 +131,8 @@ func loadDatabase(path string, data []byte, want schema) (*database, error) {
 		reader:     reader,
 		dbType:     reader.Metadata.DatabaseType,
 		buildEpoch: reader.Metadata.BuildEpoch,
+		extras:     ex,
+		cache:      &recordCache{},
 	}
 	found, err := d.probe()
 	if err != nil {
@@ -212,28 +216,36 @@ func skipAddr(a netip.Addr) bool {
 		a.IsLinkLocalMulticast() || a.IsMulticast() || a.IsUnspecified()
 }
 
-// lookup fills loc for addr with the country and the extras switched on in ex,
-// and reports whether a country was found. Only the fields needed are decoded.
-func (d *database) lookup(addr netip.Addr, ex extras, loc *Location) (bool, error) {
-	*loc = Location{}
+// lookup returns the record for addr, or nil when the database has none. Only
+// the fields the extras need are decoded, once per distinct record.
+func (d *database) lookup(addr netip.Addr) (*record, error) {
 	addr = addr.Unmap()
 	if skipAddr(addr) {
-		return false, nil
+		return nil, nil
 	}
 	res := d.reader.Lookup(addr)
 	if !res.Found() {
-		return false, res.Err()
+		return nil, res.Err()
 	}
+	if rec := d.cache.get(res.Offset()); rec != nil {
+		return rec, nil
+	}
+	var loc Location
 	var err error
 	switch {
-	case d.schema == schemaFlat && ex.any():
-		err = decodeFlatFull(res, ex, loc)
+	case d.schema == schemaFlat && d.extras.any():
+		err = decodeFlatFull(res, d.extras, &loc)
 	case d.schema == schemaFlat:
-		err = decodeFlatCountry(res, loc)
-	case ex.any():
-		err = decodeMaxMindFull(res, ex, loc)
+		err = decodeFlatCountry(res, &loc)
+	case d.extras.any():
+		err = decodeMaxMindFull(res, d.extras, &loc)
 	default:
-		err = decodeMaxMindCountry(res, loc)
+		err = decodeMaxMindCountry(res, &loc)
 	}
-	return loc.Country != "", err
+	if err != nil {
+		return nil, err
+	}
+	rec := newRecord(&loc, d.extras)
+	d.cache.put(res.Offset(), rec)
+	return rec, nil
 }

@@ -6,7 +6,6 @@ import (
 	"context"
 	"net/netip"
 	"regexp"
-	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -105,8 +104,7 @@ type geoipConfig struct {
 
 type geoipProcessor struct {
 	ip        *service.InterpolatedString
-	ipMetaKey string // set when ip is exactly ${! @key }: read it directly
-	extras    extras
+	ipMetaKey string                   // set when ip is exactly ${! @key }: read it directly
 	db        atomic.Pointer[database] // nil: lookups are off
 	reload    *reloader
 	lookups   *service.MetricCounter
@@ -170,7 +168,7 @@ func metaKeyOf(raw string) string {
 
 func newGeoIPProcessor(ip *service.InterpolatedString, ipMetaKey string, c geoipConfig, mgr *service.Resources) (*geoipProcessor, error) {
 	p := &geoipProcessor{
-		ip: ip, ipMetaKey: ipMetaKey, extras: c.extras,
+		ip: ip, ipMetaKey: ipMetaKey,
 		lookups: mgr.Metrics().NewCounter("geoip_lookups"),
 		misses:  mgr.Metrics().NewCounter("geoip_misses"),
 		build:   mgr.Metrics().NewGauge("geoip_database_build_timestamp"),
@@ -180,7 +178,7 @@ func newGeoIPProcessor(ip *service.InterpolatedString, ipMetaKey string, c geoip
 		log.Warn("The geoip processor has no database: metadata country stays unset. Set database (GEOIP_DB in the default config) to a GeoIP2/GeoLite2 Country or City .mmdb file.")
 		return p, nil
 	}
-	db, stamp, err := openDatabase(c.database, c.schema)
+	db, stamp, err := openDatabase(c.database, c.schema, c.extras)
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +188,7 @@ func newGeoIPProcessor(ip *service.InterpolatedString, ipMetaKey string, c geoip
 	p.db.Store(db)
 	p.build.Set(int64(db.buildEpoch))
 	if c.reloadInterval > 0 {
-		p.reload = newReloader(c.database, c.schema, c.reloadInterval, &p.db, stamp, log,
+		p.reload = newReloader(c.database, c.schema, c.extras, c.reloadInterval, &p.db, stamp, log,
 			func(d *database) { p.build.Set(int64(d.buildEpoch)) })
 	}
 	return p, nil
@@ -203,35 +201,46 @@ func (p *geoipProcessor) ProcessBatch(_ context.Context, batch service.MessageBa
 	if db == nil {
 		return []service.MessageBatch{batch}, nil
 	}
+	var exec *service.MessageBatchInterpolationExecutor
+	if p.ipMetaKey == "" {
+		exec = batch.InterpolationExecutor(p.ip)
+	}
 	var lookups, misses int64
-	var loc Location
 	for i, msg := range batch {
-		addr, ok := p.addrOf(batch, i, msg)
+		addr, ok := p.addrOf(exec, i, msg)
 		if !ok {
 			continue
 		}
 		lookups++
-		found, _ := db.lookup(addr, p.extras, &loc)
-		if !found {
+		// A decode error is treated as a miss: the file was verified at
+		// load, so it would mean a bug, not a reason to fail the message.
+		rec, _ := db.lookup(addr)
+		if rec == nil {
+			misses++
+			continue
+		}
+		if !rec.found {
 			misses++
 		}
-		// A decode error leaves what was read; the file was verified at
-		// load, so it would mean a bug, not a reason to fail the message.
-		p.setMeta(msg, &loc)
+		for _, kv := range rec.meta {
+			msg.MetaSetMut(kv.key, kv.val)
+		}
 	}
 	p.lookups.Incr(lookups)
 	p.misses.Incr(misses)
 	return []service.MessageBatch{batch}, nil
 }
 
-func (p *geoipProcessor) addrOf(batch service.MessageBatch, i int, msg *service.Message) (netip.Addr, bool) {
+// addrOf reads the address of message i, from metadata directly when ip is a
+// plain metadata reference, else through the batch's interpolation executor.
+func (p *geoipProcessor) addrOf(exec *service.MessageBatchInterpolationExecutor, i int, msg *service.Message) (netip.Addr, bool) {
 	var s string
 	var ok bool
-	if p.ipMetaKey != "" {
+	if exec == nil {
 		s, ok = msg.MetaGet(p.ipMetaKey)
 	} else {
 		var err error
-		s, err = batch.TryInterpolatedString(i, p.ip)
+		s, err = exec.TryString(i)
 		ok = err == nil
 	}
 	if !ok || s == "" {
@@ -239,30 +248,6 @@ func (p *geoipProcessor) addrOf(batch service.MessageBatch, i int, msg *service.
 	}
 	addr, err := netip.ParseAddr(s)
 	return addr, err == nil
-}
-
-func (p *geoipProcessor) setMeta(msg *service.Message, loc *Location) {
-	setIf(msg, "country", loc.Country)
-	if !p.extras.any() {
-		return
-	}
-	setIf(msg, "city", loc.City)
-	setIf(msg, "subdivision", loc.Subdivision)
-	setIf(msg, "continent", loc.Continent)
-	if loc.LocationBits != 0 {
-		msg.MetaSetMut("latitude", strconv.FormatFloat(loc.Latitude, 'f', -1, loc.LocationBits))
-		msg.MetaSetMut("longitude", strconv.FormatFloat(loc.Longitude, 'f', -1, loc.LocationBits))
-	}
-	if loc.ASN != 0 {
-		msg.MetaSetMut("asn", strconv.FormatUint(loc.ASN, 10))
-	}
-	setIf(msg, "as_org", loc.ASOrg)
-}
-
-func setIf(msg *service.Message, key, value string) {
-	if value != "" {
-		msg.MetaSetMut(key, value)
-	}
 }
 
 // Close stops the reloader.

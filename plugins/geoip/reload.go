@@ -26,6 +26,7 @@ func stampOf(fi os.FileInfo) fileStamp {
 type reloader struct {
 	path     string
 	schema   schema
+	extras   extras
 	interval time.Duration
 	current  *atomic.Pointer[database]
 	log      *service.Logger
@@ -39,11 +40,11 @@ type reloader struct {
 	stopOnce sync.Once
 }
 
-func newReloader(path string, s schema, interval time.Duration, current *atomic.Pointer[database],
+func newReloader(path string, s schema, ex extras, interval time.Duration, current *atomic.Pointer[database],
 	stamp fileStamp, log *service.Logger, onLoad func(*database),
 ) *reloader {
 	r := &reloader{
-		path: path, schema: s, interval: interval, current: current, log: log, onLoad: onLoad,
+		path: path, schema: s, extras: ex, interval: interval, current: current, log: log, onLoad: onLoad,
 		last: stamp, stop: make(chan struct{}), done: make(chan struct{}),
 	}
 	go r.loop()
@@ -78,7 +79,7 @@ func (r *reloader) check() {
 	if stampOf(fi) == r.last {
 		return
 	}
-	db, stamp, err := openDatabase(r.path, r.schema)
+	db, stamp, err := openDatabase(r.path, r.schema, r.extras)
 	if err != nil {
 		// Remember the refused file, so it is logged once, not every tick.
 		r.last = stampOf(fi)
