@@ -427,10 +427,23 @@ func (r *redisListInput) popPlain(ctx context.Context) ([]string, error) {
 		bpop = r.client.BRPop
 	}
 	res, err := bpop(ctx, r.conf.timeout, r.conf.key).Result()
-	if errors.Is(err, redis.Nil) || len(res) < 2 {
+	if errors.Is(err, redis.Nil) {
 		return nil, nil
 	}
-	return res[1:2], err
+	if err != nil || len(res) < 2 {
+		return nil, err
+	}
+	items := res[1:2]
+	if r.conf.batchSize > 1 {
+		pop := r.client.LPopCount
+		if r.conf.head == sideRight {
+			pop = r.client.RPopCount
+		}
+		// The woken element is already popped: deliver it even if this fails.
+		more, _ := pop(ctx, r.conf.key, r.conf.batchSize-1).Result()
+		items = append(items, more...)
+	}
+	return items, nil
 }
 
 // readErr maps a pop error: connection trouble becomes ErrNotConnected,

@@ -1,9 +1,11 @@
 package redis
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -159,6 +161,7 @@ func (q *reliableQueue) giveBack(ctx context.Context, lists ...string) (int64, e
 	if len(lists) == 0 {
 		return 0, nil
 	}
+	sortNewestFirst(lists)
 	keys := append([]string{q.keys.queue, q.keys.ownedLists(q.id), q.keys.heartbeat(q.id)}, lists...)
 	keys = append(keys, q.keys.consumers())
 	return returnScript.Run(ctx, q.client, keys, string(q.head), "own", q.id).Int64()
@@ -213,6 +216,7 @@ func (q *reliableQueue) reclaimDead(ctx context.Context) (int64, error) {
 		if err != nil {
 			return total, err
 		}
+		sortNewestFirst(lists)
 		keys := append([]string{q.keys.queue, q.keys.ownedLists(id), q.keys.heartbeat(id)}, lists...)
 		keys = append(keys, q.keys.consumers())
 		n, err := returnScript.Run(ctx, q.client, keys, string(q.head), "dead", id).Int64()
@@ -224,4 +228,14 @@ func (q *reliableQueue) reclaimDead(ctx context.Context) (int64, error) {
 		}
 	}
 	return total, nil
+}
+
+// sortNewestFirst orders processing lists by descending sequence number, so
+// returning them one by one to the queue head leaves the oldest batch first.
+func sortNewestFirst(lists []string) {
+	seqOf := func(l string) uint64 {
+		n, _ := strconv.ParseUint(l[strings.LastIndexByte(l, ':')+1:], 10, 64)
+		return n
+	}
+	slices.SortFunc(lists, func(a, b string) int { return cmp.Compare(seqOf(b), seqOf(a)) })
 }
