@@ -234,6 +234,11 @@ func franzProducerOptsFromParsed(conf *service.ParsedConfig) ([]kgo.Opt, error) 
 	if (partitioner == "manual") != hasPartition {
 		return nil, errors.New("partition must be set exactly when partitioner is manual")
 	}
+	switch partitioner {
+	case "", "murmur2_hash", "round_robin", "least_backup", "manual":
+	default:
+		return nil, fmt.Errorf("unknown partitioner %q: use murmur2_hash, round_robin, least_backup or manual", partitioner)
+	}
 	o, err := partitionerOpt(partitioner)
 	if err != nil {
 		return nil, err
