@@ -2,6 +2,7 @@ package geoip
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/redpanda-data/benthos/v4/public/components/pure"
 	"github.com/redpanda-data/benthos/v4/public/service"
 )
 
@@ -463,5 +465,55 @@ func TestMetaKeyOf(t *testing.T) {
 		if got := metaKeyOf(test.raw); got != test.want {
 			t.Errorf("metaKeyOf(%q) = %q, want %q", test.raw, got, test.want)
 		}
+	}
+}
+
+func TestGeoIPInStream(t *testing.T) {
+	builder := service.NewStreamBuilder()
+	if err := builder.SetLoggerYAML("level: none"); err != nil {
+		t.Fatal(err)
+	}
+	if err := builder.AddProcessorYAML("geoip:\n  database: " + fixture("city.mmdb") + "\n  extras: {city: true}"); err != nil {
+		t.Fatalf("adding processor: %v", err)
+	}
+	produce, err := builder.AddBatchProducerFunc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	if err := builder.AddBatchConsumerFunc(func(_ context.Context, batch service.MessageBatch) error {
+		for _, msg := range batch {
+			country, _ := msg.MetaGet("country")
+			city, _ := msg.MetaGet("city")
+			got = append(got, country+"/"+city)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	stream, err := builder.Build()
+	if err != nil {
+		t.Fatalf("building stream: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- stream.Run(t.Context()) }()
+
+	var batch service.MessageBatch
+	for _, ip := range []string{"81.2.69.142", "2001:4860:4860::8888", "10.0.0.1"} {
+		msg := service.NewMessage([]byte("line"))
+		msg.MetaSetMut("client_ip", ip)
+		batch = append(batch, msg)
+	}
+	if err := produce(t.Context(), batch); err != nil {
+		t.Fatalf("producing: %v", err)
+	}
+	if err := stream.Stop(t.Context()); err != nil {
+		t.Fatalf("stopping: %v", err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("running: %v", err)
+	}
+	if want := "[GB/London US/ /]"; fmt.Sprint(got) != want {
+		t.Errorf("got %v, want %s", got, want)
 	}
 }
