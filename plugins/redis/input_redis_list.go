@@ -390,21 +390,15 @@ func (r *redisListInput) popReliable(ctx context.Context) ([]string, string, err
 	if r.blockList == "" {
 		r.blockList = r.q.keys.processing(r.q.id, r.seq.Add(1))
 	}
-	first, ok, err := r.q.blockingPop(ctx, r.blockList, r.conf.timeout)
+	_, ok, err := r.q.blockingPop(ctx, r.blockList, r.conf.timeout)
 	if err != nil || !ok {
 		return nil, "", err
 	}
 	list, r.blockList = r.blockList, ""
-	items = []string{first}
-	if r.conf.batchSize > 1 {
-		more, err := r.q.pop(ctx, list, r.conf.batchSize-1)
-		if err != nil {
-			// The woken element sits in a registered list: deliver it alone.
-			return items, list, nil
-		}
-		items = append(items, more...)
-	}
-	return items, list, nil
+	// Take the woken element together with whatever else arrived. On error
+	// the list stays registered and Connect returns it to the queue.
+	items, err = r.q.pop(ctx, list, r.conf.batchSize)
+	return items, list, err
 }
 
 // popPlain pops without a processing list (reliable: false), as stock does.

@@ -61,20 +61,26 @@ func (k queueKeys) processing(id string, seq uint64) string {
 	return k.prefix + ":processing:" + id + ":" + strconv.FormatUint(seq, 10)
 }
 
-// popScript moves up to ARGV[1] elements from the head (ARGV[2]: LEFT or
-// RIGHT) of the queue KEYS[1] to the tail of the processing list KEYS[2],
-// registers that list in the consumer's set KEYS[3], and returns them in pop
-// order. It returns an empty array when the queue is empty.
+// popScript fills the processing list KEYS[2] up to ARGV[1] elements from
+// the head (ARGV[2]: LEFT or RIGHT) of the queue KEYS[1], registers the list
+// in the consumer's set KEYS[3], and returns the whole processing list. It
+// is idempotent: when go-redis retries it after a lost reply, the retry pops
+// nothing more and returns the same batch, so no popped element is ever
+// missing from what is delivered.
 var popScript = redis.NewScript(`
-local cmd = 'RPOP'
-if ARGV[2] == 'LEFT' then cmd = 'LPOP' end
-local items = redis.call(cmd, KEYS[1], ARGV[1])
-if not items then return {} end
-for i = 1, #items, 1000 do
-  redis.call('RPUSH', KEYS[2], unpack(items, i, math.min(i + 999, #items)))
+local need = tonumber(ARGV[1]) - redis.call('LLEN', KEYS[2])
+if need > 0 then
+  local cmd = 'RPOP'
+  if ARGV[2] == 'LEFT' then cmd = 'LPOP' end
+  local items = redis.call(cmd, KEYS[1], need)
+  if items then
+    for i = 1, #items, 1000 do
+      redis.call('RPUSH', KEYS[2], unpack(items, i, math.min(i + 999, #items)))
+    end
+    redis.call('SADD', KEYS[3], KEYS[2])
+  end
 end
-redis.call('SADD', KEYS[3], KEYS[2])
-return items
+return redis.call('LRANGE', KEYS[2], 0, -1)
 `)
 
 // ackScript deletes the processing list KEYS[1] and unregisters it from the
@@ -125,8 +131,8 @@ type reliableQueue struct {
 	head   queueSide
 }
 
-// pop atomically moves up to n elements into the processing list and
-// returns them; none when the queue is empty.
+// pop atomically fills the processing list up to n elements and returns
+// its content; none when the queue and the list are empty.
 func (q *reliableQueue) pop(ctx context.Context, list string, n int) ([]string, error) {
 	keys := []string{q.keys.queue, list, q.keys.ownedLists(q.id)}
 	res, err := popScript.Run(ctx, q.client, keys, n, string(q.head)).StringSlice()
@@ -138,7 +144,9 @@ func (q *reliableQueue) pop(ctx context.Context, list string, n int) ([]string, 
 
 // blockingPop registers list, then blocks up to timeout for one element and
 // moves it there (BLMOVE). Registering first means an element moved by a
-// BLMOVE whose reply was lost is still found and returned later.
+// BLMOVE whose reply was lost is still found and returned later. The caller
+// delivers the list's content (pop), not the returned element: a retried
+// BLMOVE may have moved two.
 func (q *reliableQueue) blockingPop(ctx context.Context, list string, timeout time.Duration) (string, bool, error) {
 	if err := q.client.SAdd(ctx, q.keys.ownedLists(q.id), list).Err(); err != nil {
 		return "", false, err
