@@ -55,7 +55,8 @@ type franzWriter struct {
 }
 
 func newFranzWriter(conf writerConfig, log *service.Logger) (*franzWriter, error) {
-	opts := append(conf.conn.kgoOpts(log), conf.producerOpts...)
+	opts := append(conf.conn.kgoOpts(log), kgo.ProducerLinger(0))
+	opts = append(opts, conf.producerOpts...)
 	// Building a client validates every option without dialing anything,
 	// so bad settings fail here, at config time.
 	cl, err := kgo.NewClient(opts...)
@@ -243,12 +244,13 @@ func isPermanent(err error) bool {
 	return false
 }
 
-// needsNewClient reports errors that mean the client's producer state no
-// longer matches the cluster (for example a broker replaced by an empty one).
+// needsNewClient reports errors that mean the client's state no longer
+// matches the cluster: producer id and sequence numbers, or topic IDs, from
+// before the brokers were replaced by empty ones or a topic was recreated.
 func needsNewClient(err error) bool {
 	for _, e := range []error{
 		kerr.UnknownProducerID, kerr.OutOfOrderSequenceNumber, kerr.InvalidProducerEpoch,
-		kerr.InvalidProducerIDMapping, kerr.ProducerFenced,
+		kerr.InvalidProducerIDMapping, kerr.ProducerFenced, kerr.UnknownTopicID,
 	} {
 		if errors.Is(err, e) {
 			return true
