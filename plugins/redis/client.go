@@ -1,11 +1,15 @@
 package redis
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"log"
 	"net/url"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/redpanda-data/benthos/v4/public/service"
@@ -158,4 +162,31 @@ func redactURLs(urls string) string {
 		parts[i] = u.Redacted()
 	}
 	return strings.Join(parts, ",")
+}
+
+func init() {
+	redis.SetLogger(&throttledLogger{last: map[string]time.Time{}})
+}
+
+// throttledLogger stands in for go-redis's internal logger, which during an
+// outage prints every failed dial of every command. It prints each kind of
+// message (its format) at most once a minute; the components log the outage
+// itself once, with context.
+type throttledLogger struct {
+	mu   sync.Mutex
+	last map[string]time.Time
+}
+
+func (l *throttledLogger) Printf(_ context.Context, format string, v ...any) {
+	now := time.Now()
+	l.mu.Lock()
+	t, seen := l.last[format]
+	quiet := seen && now.Sub(t) < time.Minute
+	if !quiet {
+		l.last[format] = now
+	}
+	l.mu.Unlock()
+	if !quiet {
+		log.Printf(format, v...)
+	}
 }
