@@ -23,5 +23,6 @@ func main() {
 		service.CLIOptSetVersion(version, dateBuilt),
 		service.CLIOptSetDefaultConfigPaths("config/kafkastore.yaml", "/etc/kafkastore/kafkastore.yaml"),
 		service.CLIOptAddCommand(demoCommand()),
+		service.CLIOptAddCommand(deadletterCommand()),
 	)
 }
