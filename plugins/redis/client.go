@@ -164,6 +164,41 @@ func redactURLs(urls string) string {
 	return strings.Join(parts, ",")
 }
 
+// isConnErr reports whether err is connection trouble rather than an error
+// reply about the command. Replies a failover or restart produces count as
+// connection trouble.
+func isConnErr(err error) bool {
+	var rerr redis.Error
+	if !errors.As(err, &rerr) {
+		return true
+	}
+	msg := rerr.Error()
+	for _, p := range []string{"LOADING", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "NOAUTH"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// retryConn runs f until it succeeds, fails with an error reply, or ctx ends,
+// backing off through connection trouble.
+func retryConn(ctx context.Context, f func() error) error {
+	wait := 50 * time.Millisecond
+	for {
+		err := f()
+		if err == nil || !isConnErr(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Second)
+	}
+}
+
 func init() {
 	redis.SetLogger(&throttledLogger{last: map[string]time.Time{}})
 }

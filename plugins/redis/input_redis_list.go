@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -43,7 +42,7 @@ func redisListInputSpec() *service.ConfigSpec {
 `+"`batch_size`"+` elements are popped in one round trip (`+"`LPOP key count`"+`) and delivered as one batch. The input blocks (`+"`timeout`"+` at a time) only when the list is empty, then takes whatever else is there with the woken element.
 
 ### Reliable delivery (default)
-With `+"`reliable: true`"+` every batch is moved atomically (a Lua script, or `+"`BLMOVE`"+` while blocking) from the queue into a processing list owned by this consumer. Acknowledging the batch deletes that list (one O(1) round trip). A nack that reaches the input (`+"`auto_replay_nacks: false`"+`) puts the elements back at the head of the queue in their original order. On a clean shutdown, batches not yet acknowledged go back to the queue the same way. Each consumer refreshes a heartbeat key; at start and every `+"`reclaim_interval`"+` every consumer returns the processing lists of consumers whose heartbeat expired. Delivery is at-least-once: duplicates appear only after a crash or a network split.
+With `+"`reliable: true`"+` every batch is moved atomically (a Lua script, or `+"`BLMOVE`"+` while blocking) from the queue into a processing list owned by this consumer. Acknowledging the batch deletes that list (one O(1) round trip). A nack that reaches the input (`+"`auto_replay_nacks: false`"+`) puts the elements back at the head of the queue in their original order, and consecutive nacks pause reading (10ms doubling up to 1s) so a failing output does not spin the queue. On a clean shutdown, batches not yet acknowledged go back to the queue the same way. Each consumer refreshes a heartbeat key; at start and every `+"`reclaim_interval`"+` every consumer returns the processing lists of consumers whose heartbeat expired. Delivery is at-least-once: duplicates appear only after a crash or a network split.
 
 Keys, for queue key `+"`K`"+` and consumer id `+"`ID`"+`; `+"`P`"+` is `+"`K`"+` itself when `+"`K`"+` has a hash tag (e.g. `+"`{clicks}`"+`), otherwise `+"`{K}`"+`, so every key hashes to the queue's cluster slot:
 
@@ -203,6 +202,7 @@ type redisListInput struct {
 	seq       atomic.Uint64
 	blockList string // processing list reserved for the next blocking pop
 	down      atomic.Bool
+	nackPause atomic.Int64 // time.Duration to wait before the next pop
 
 	mu       sync.Mutex
 	inFlight map[string]struct{}
@@ -263,68 +263,6 @@ func (r *redisListInput) Connect(ctx context.Context) error {
 	return nil
 }
 
-// returnOrphans gives back this consumer's registered lists that no pending
-// batch holds: batches whose pop reply was lost with the connection.
-func (r *redisListInput) returnOrphans(ctx context.Context) error {
-	lists, err := r.q.ownLists(ctx)
-	if err != nil {
-		return fmt.Errorf("listing processing lists of %q: %w", r.q.id, err)
-	}
-	r.mu.Lock()
-	orphans := lists[:0]
-	for _, l := range lists {
-		if _, ok := r.inFlight[l]; !ok {
-			orphans = append(orphans, l)
-		}
-	}
-	r.mu.Unlock()
-	if _, err := r.q.giveBack(ctx, orphans...); err != nil {
-		return fmt.Errorf("returning orphaned processing lists to %q: %w", r.conf.key, err)
-	}
-	return nil
-}
-
-func (r *redisListInput) reclaim(ctx context.Context) {
-	n, err := r.q.reclaimDead(ctx)
-	if n > 0 {
-		r.log.Infof("Returned %d elements of expired consumers to redis list %q", n, r.conf.key)
-	}
-	if err != nil && !isConnErr(err) {
-		r.log.Errorf("Reclaiming processing lists of expired consumers of %q: %v", r.conf.key, err)
-	}
-}
-
-func (r *redisListInput) startBackground() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.stop != nil {
-		return
-	}
-	r.stop, r.done = make(chan struct{}), make(chan struct{})
-	go r.background(r.stop, r.done)
-}
-
-// background refreshes the heartbeat and reclaims dead consumers' lists.
-func (r *redisListInput) background(stop, done chan struct{}) {
-	defer close(done)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	beat := time.NewTicker(r.conf.heartbeatTTL / 3)
-	defer beat.Stop()
-	reclaim := time.NewTicker(r.conf.reclaimInterval)
-	defer reclaim.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-beat.C:
-			_ = r.q.heartbeat(ctx, r.conf.heartbeatTTL) // an outage shows in ReadBatch
-		case <-reclaim.C:
-			r.reclaim(ctx)
-		}
-	}
-}
-
 // ReadBatch returns the next batch, blocking while the list is empty.
 func (r *redisListInput) ReadBatch(ctx context.Context) (service.MessageBatch, service.AckFunc, error) {
 	for {
@@ -332,6 +270,7 @@ func (r *redisListInput) ReadBatch(ctx context.Context) (service.MessageBatch, s
 		var list string
 		var err error
 		if r.q != nil {
+			r.waitAfterNack(ctx)
 			items, list, err = r.popReliable(ctx)
 		} else {
 			items, err = r.popPlain(ctx)
@@ -360,45 +299,6 @@ func (r *redisListInput) deliver(items []string, list string) (service.MessageBa
 	r.inFlight[list] = struct{}{}
 	r.mu.Unlock()
 	return batch, func(ctx context.Context, err error) error { return r.settle(ctx, list, err) }, nil
-}
-
-// settle acknowledges (deletes) or, on a nack, returns one batch, retrying
-// through outages until ctx ends.
-func (r *redisListInput) settle(ctx context.Context, list string, nack error) error {
-	defer func() {
-		r.mu.Lock()
-		delete(r.inFlight, list)
-		r.mu.Unlock()
-	}()
-	return retryConn(ctx, func() error {
-		if nack != nil {
-			_, err := r.q.giveBack(ctx, list)
-			return err
-		}
-		return r.q.ack(ctx, list)
-	})
-}
-
-// popReliable pops up to batch_size elements into a fresh processing list,
-// or blocks for one when the list is empty.
-func (r *redisListInput) popReliable(ctx context.Context) ([]string, string, error) {
-	list := r.q.keys.processing(r.q.id, r.seq.Add(1))
-	items, err := r.q.pop(ctx, list, r.conf.batchSize)
-	if err != nil || len(items) > 0 {
-		return items, list, err
-	}
-	if r.blockList == "" {
-		r.blockList = r.q.keys.processing(r.q.id, r.seq.Add(1))
-	}
-	_, ok, err := r.q.blockingPop(ctx, r.blockList, r.conf.timeout)
-	if err != nil || !ok {
-		return nil, "", err
-	}
-	list, r.blockList = r.blockList, ""
-	// Take the woken element together with whatever else arrived. On error
-	// the list stays registered and Connect returns it to the queue.
-	items, err = r.q.pop(ctx, list, r.conf.batchSize)
-	return items, list, err
 }
 
 // popPlain pops without a processing list (reliable: false), as stock does.
@@ -474,54 +374,4 @@ func (r *redisListInput) Close(ctx context.Context) error {
 		}
 	}
 	return r.client.Close()
-}
-
-func (r *redisListInput) leave(ctx context.Context) error {
-	lists, err := r.q.ownLists(ctx)
-	if err != nil {
-		return err
-	}
-	n, err := r.q.giveBack(ctx, lists...)
-	if err != nil {
-		return err
-	}
-	if n > 0 {
-		r.log.Infof("Returned %d unacknowledged elements to redis list %q", n, r.conf.key)
-	}
-	return r.q.leave(ctx)
-}
-
-// isConnErr reports whether err is connection trouble rather than an error
-// reply about the command. Replies a failover or restart produces count as
-// connection trouble.
-func isConnErr(err error) bool {
-	var rerr redis.Error
-	if !errors.As(err, &rerr) {
-		return true
-	}
-	msg := rerr.Error()
-	for _, p := range []string{"LOADING", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "NOAUTH"} {
-		if strings.HasPrefix(msg, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// retryConn runs f until it succeeds, fails with an error reply, or ctx ends,
-// backing off through connection trouble.
-func retryConn(ctx context.Context, f func() error) error {
-	wait := 50 * time.Millisecond
-	for {
-		err := f()
-		if err == nil || !isConnErr(err) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, time.Second)
-	}
 }

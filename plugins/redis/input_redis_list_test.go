@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -295,5 +296,45 @@ func TestQueueKeysShareSlot(t *testing.T) {
 		if _, err := newQueueKeys(queue, false); err != nil {
 			t.Errorf("newQueueKeys(%q, simple): %v", queue, err)
 		}
+	}
+}
+
+// TestInputClusterMode runs the reliable protocol against a one-node Redis
+// Cluster, where a script touching keys of two slots fails with CROSSSLOT.
+func TestInputClusterMode(t *testing.T) {
+	srv := redistest.Start(t, redistest.WithArgs("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"))
+	c := srv.Client(t)
+	if err := c.Do(t.Context(), "CLUSTER", "ADDSLOTSRANGE", 0, 16383).Err(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if info := c.ClusterInfo(t.Context()).Val(); strings.Contains(info, "cluster_state:ok") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("one-node cluster never reached cluster_state:ok")
+		}
+	}
+	push(t, c, "click_queue", seq(0, 10))
+	in := startInput(t, srv, "kind: cluster\nkey: click_queue\nbatch_size: 4\n")
+	got, ack := read(t, in)
+	if !slices.Equal(got, seq(0, 4)) {
+		t.Fatalf("batch = %v, want %v", got, seq(0, 4))
+	}
+	if err := ack(t.Context(), nil); err != nil {
+		t.Fatal(err)
+	}
+	_, nack := read(t, in)
+	if err := nack(t.Context(), errors.New("down")); err != nil {
+		t.Fatal(err)
+	}
+	if err := in.Close(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if got := lrange(t, c, "click_queue"); !slices.Equal(got, seq(4, 10)) {
+		t.Fatalf("queue = %v, want %v", got, seq(4, 10))
+	}
+	if left := keysBut(t, c, "click_queue"); len(left) != 0 {
+		t.Errorf("keys left: %v", left)
 	}
 }

@@ -1,0 +1,143 @@
+package redis
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// The reliable-mode half of the redis_list input: processing lists,
+// heartbeat, reclaiming and returning batches. The protocol itself (keys and
+// Lua scripts) is in queue.go.
+
+// returnOrphans gives back this consumer's registered lists that no pending
+// batch holds: batches whose pop reply was lost with the connection.
+func (r *redisListInput) returnOrphans(ctx context.Context) error {
+	lists, err := r.q.ownLists(ctx)
+	if err != nil {
+		return fmt.Errorf("listing processing lists of %q: %w", r.q.id, err)
+	}
+	r.mu.Lock()
+	orphans := lists[:0]
+	for _, l := range lists {
+		if _, ok := r.inFlight[l]; !ok {
+			orphans = append(orphans, l)
+		}
+	}
+	r.mu.Unlock()
+	if _, err := r.q.giveBack(ctx, orphans...); err != nil {
+		return fmt.Errorf("returning orphaned processing lists to %q: %w", r.conf.key, err)
+	}
+	return nil
+}
+
+func (r *redisListInput) reclaim(ctx context.Context) {
+	n, err := r.q.reclaimDead(ctx)
+	if n > 0 {
+		r.log.Infof("Returned %d elements of expired consumers to redis list %q", n, r.conf.key)
+	}
+	if err != nil && !isConnErr(err) {
+		r.log.Errorf("Reclaiming processing lists of expired consumers of %q: %v", r.conf.key, err)
+	}
+}
+
+func (r *redisListInput) startBackground() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.stop != nil {
+		return
+	}
+	r.stop, r.done = make(chan struct{}), make(chan struct{})
+	go r.background(r.stop, r.done)
+}
+
+// background refreshes the heartbeat and reclaims dead consumers' lists.
+func (r *redisListInput) background(stop, done chan struct{}) {
+	defer close(done)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	beat := time.NewTicker(r.conf.heartbeatTTL / 3)
+	defer beat.Stop()
+	reclaim := time.NewTicker(r.conf.reclaimInterval)
+	defer reclaim.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-beat.C:
+			_ = r.q.heartbeat(ctx, r.conf.heartbeatTTL) // an outage shows in ReadBatch
+		case <-reclaim.C:
+			r.reclaim(ctx)
+		}
+	}
+}
+
+// settle acknowledges (deletes) or, on a nack, returns one batch, retrying
+// through outages until ctx ends. Consecutive nacks slow the next reads down
+// (10ms doubling to 1s) so a failing output does not spin the queue.
+func (r *redisListInput) settle(ctx context.Context, list string, nack error) error {
+	defer func() {
+		r.mu.Lock()
+		delete(r.inFlight, list)
+		r.mu.Unlock()
+	}()
+	if nack == nil {
+		r.nackPause.Store(0)
+		return retryConn(ctx, func() error { return r.q.ack(ctx, list) })
+	}
+	pause := min(max(2*time.Duration(r.nackPause.Load()), 10*time.Millisecond), time.Second)
+	r.nackPause.Store(int64(pause))
+	return retryConn(ctx, func() error {
+		_, err := r.q.giveBack(ctx, list)
+		return err
+	})
+}
+
+// waitAfterNack sleeps the current nack pause, if any.
+func (r *redisListInput) waitAfterNack(ctx context.Context) {
+	pause := time.Duration(r.nackPause.Load())
+	if pause <= 0 {
+		return
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(pause):
+	}
+}
+
+// popReliable pops up to batch_size elements into a fresh processing list,
+// or blocks for one when the list is empty.
+func (r *redisListInput) popReliable(ctx context.Context) ([]string, string, error) {
+	list := r.q.keys.processing(r.q.id, r.seq.Add(1))
+	items, err := r.q.pop(ctx, list, r.conf.batchSize)
+	if err != nil || len(items) > 0 {
+		return items, list, err
+	}
+	if r.blockList == "" {
+		r.blockList = r.q.keys.processing(r.q.id, r.seq.Add(1))
+	}
+	_, ok, err := r.q.blockingPop(ctx, r.blockList, r.conf.timeout)
+	if err != nil || !ok {
+		return nil, "", err
+	}
+	list, r.blockList = r.blockList, ""
+	// Take the woken element together with whatever else arrived. On error
+	// the list stays registered and Connect returns it to the queue.
+	items, err = r.q.pop(ctx, list, r.conf.batchSize)
+	return items, list, err
+}
+
+func (r *redisListInput) leave(ctx context.Context) error {
+	lists, err := r.q.ownLists(ctx)
+	if err != nil {
+		return err
+	}
+	n, err := r.q.giveBack(ctx, lists...)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		r.log.Infof("Returned %d unacknowledged elements to redis list %q", n, r.conf.key)
+	}
+	return r.q.leave(ctx)
+}
