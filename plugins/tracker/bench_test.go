@@ -74,6 +74,23 @@ func BenchmarkParseLine(b *testing.B) {
 	reportPerLine(b, n)
 }
 
+// BenchmarkParseLineString is ParseLine without the copy into a string, the
+// path tracker_line takes.
+func BenchmarkParseLineString(b *testing.B) {
+	lines := benchLines()
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		for _, l := range lines {
+			if _, err := ParseLineString(l); err != nil {
+				b.Fatal(err)
+			}
+		}
+		n += len(lines)
+	}
+	reportPerLine(b, n)
+}
+
 func BenchmarkTrackerLineProcessor(b *testing.B) {
 	lines := benchLines()
 	p := newTrackerLineFromYAML(b, "")
