@@ -304,16 +304,9 @@ func (r *redisListInput) deliver(items []string, list string) (service.MessageBa
 // popPlain pops without a processing list (reliable: false), as stock does.
 func (r *redisListInput) popPlain(ctx context.Context) ([]string, error) {
 	if r.conf.batchSize > 1 {
-		pop := r.client.LPopCount
-		if r.conf.head == sideRight {
-			pop = r.client.RPopCount
-		}
-		items, err := pop(ctx, r.conf.key, r.conf.batchSize).Result()
-		if err != nil && !errors.Is(err, redis.Nil) {
-			return nil, err
-		}
-		if len(items) > 0 {
-			return items, nil
+		items, err := r.popCount(ctx, r.conf.batchSize)
+		if err != nil || len(items) > 0 {
+			return items, err
 		}
 	}
 	bpop := r.client.BLPop
@@ -329,15 +322,24 @@ func (r *redisListInput) popPlain(ctx context.Context) ([]string, error) {
 	}
 	items := res[1:2]
 	if r.conf.batchSize > 1 {
-		pop := r.client.LPopCount
-		if r.conf.head == sideRight {
-			pop = r.client.RPopCount
-		}
 		// The woken element is already popped: deliver it even if this fails.
-		more, _ := pop(ctx, r.conf.key, r.conf.batchSize-1).Result()
+		more, _ := r.popCount(ctx, r.conf.batchSize-1)
 		items = append(items, more...)
 	}
 	return items, nil
+}
+
+// popCount pops up to n elements from the head without blocking.
+func (r *redisListInput) popCount(ctx context.Context, n int) ([]string, error) {
+	pop := r.client.LPopCount
+	if r.conf.head == sideRight {
+		pop = r.client.RPopCount
+	}
+	items, err := pop(ctx, r.conf.key, n).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	return items, err
 }
 
 // readErr maps a pop error: connection trouble becomes ErrNotConnected,
