@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/ua-parser/uap-go/uaparser"
+
+	"github.com/kafkastore/kafkastore/plugins/device/uamatch"
 )
 
 // Device types, the lower-case device type names of the original
@@ -46,20 +48,47 @@ type Result struct {
 
 // Classify detects the device, platform, device model and crawler behind a
 // user agent. It runs ParseDevice, then ParseOs for people or
-// ParseUserAgent for crawlers, never all three.
+// ParseUserAgent for crawlers, never all three. On a uamatch.Parser both
+// lookups share one scan of the user agent.
 func Classify(p Parser, ua string) Result {
 	if ua == "" {
 		return Result{}
 	}
-	dev := p.ParseDevice(ua)
+	if m, ok := p.(*uamatch.Parser); ok {
+		a := m.Prepare(ua)
+		defer a.Release()
+		return classify(a, ua)
+	}
+	return classify(parserAgent{p: p, ua: ua}, ua)
+}
+
+// agent is one user agent's lookups.
+type agent interface {
+	Os() *uaparser.Os
+	Device() *uaparser.Device
+	UserAgent() *uaparser.UserAgent
+}
+
+// parserAgent is the agent of any Parser.
+type parserAgent struct {
+	p  Parser
+	ua string
+}
+
+func (a parserAgent) Os() *uaparser.Os               { return a.p.ParseOs(a.ua) }
+func (a parserAgent) Device() *uaparser.Device       { return a.p.ParseDevice(a.ua) }
+func (a parserAgent) UserAgent() *uaparser.UserAgent { return a.p.ParseUserAgent(a.ua) }
+
+func classify[A agent](a A, ua string) Result {
+	dev := a.Device()
 	if dev.Family == "Spider" {
-		name := p.ParseUserAgent(ua).Family
+		name := a.UserAgent().Family
 		if name == "" || name == "Other" {
 			name = genericBotName
 		}
 		return Result{BotName: name}
 	}
-	osFamily := p.ParseOs(ua).Family
+	osFamily := a.Os().Family
 	platform := platformOf(osFamily, dev, ua)
 	return Result{
 		Device:     deviceType(platform, osFamily, dev, ua),

@@ -78,36 +78,67 @@ func New(defs uaparser.RegexDefinitions) (*Parser, error) {
 
 // Parse returns the user agent, OS and device of ua, as uaparser.Parser.Parse.
 func (p *Parser) Parse(ua string) *uaparser.Client {
-	sc := p.prepare(ua)
-	defer p.release(sc)
-	return &uaparser.Client{
-		UserAgent: p.userAgent(sc, ua),
-		Os:        p.os(sc, ua),
-		Device:    p.device(sc, ua),
-	}
+	a := p.Prepare(ua)
+	defer a.Release()
+	return &uaparser.Client{UserAgent: a.UserAgent(), Os: a.Os(), Device: a.Device()}
 }
 
 // ParseOs returns the OS of ua, as uaparser.Parser.ParseOs.
 func (p *Parser) ParseOs(ua string) *uaparser.Os {
-	sc := p.prepare(ua)
-	defer p.release(sc)
-	return p.os(sc, ua)
+	a := p.Prepare(ua)
+	defer a.Release()
+	return a.Os()
 }
 
 // ParseDevice returns the device of ua, as uaparser.Parser.ParseDevice.
 func (p *Parser) ParseDevice(ua string) *uaparser.Device {
-	sc := p.prepare(ua)
-	defer p.release(sc)
-	return p.device(sc, ua)
+	a := p.Prepare(ua)
+	defer a.Release()
+	return a.Device()
 }
 
 // ParseUserAgent returns the browser or client of ua, as
 // uaparser.Parser.ParseUserAgent.
 func (p *Parser) ParseUserAgent(ua string) *uaparser.UserAgent {
-	sc := p.prepare(ua)
-	defer p.release(sc)
-	return p.userAgent(sc, ua)
+	a := p.Prepare(ua)
+	defer a.Release()
+	return a.UserAgent()
 }
+
+// Agent is a user agent prepared for several lookups: the scan for
+// literals, about a third of a lookup's cost, is done once by Prepare and
+// shared by them. An Agent is not safe for concurrent use and must not be
+// used after Release.
+type Agent struct {
+	p  *Parser
+	sc *scratch
+	ua string
+}
+
+// Prepare scans ua for the lookups of the returned Agent. Call Release
+// when done with it.
+func (p *Parser) Prepare(ua string) *Agent {
+	sc := p.prepare(ua)
+	sc.agent = Agent{p: p, sc: sc, ua: ua}
+	return &sc.agent
+}
+
+// Release returns the Agent's working memory to its Parser.
+func (a *Agent) Release() {
+	p, sc := a.p, a.sc
+	sc.agent = Agent{}
+	p.release(sc)
+}
+
+// Os returns the OS of the agent, as uaparser.Parser.ParseOs.
+func (a *Agent) Os() *uaparser.Os { return a.p.os(a.sc, a.ua) }
+
+// Device returns the device of the agent, as uaparser.Parser.ParseDevice.
+func (a *Agent) Device() *uaparser.Device { return a.p.device(a.sc, a.ua) }
+
+// UserAgent returns the browser or client of the agent, as
+// uaparser.Parser.ParseUserAgent.
+func (a *Agent) UserAgent() *uaparser.UserAgent { return a.p.userAgent(a.sc, a.ua) }
 
 // prepare finds the literals of ua and so the candidate rules.
 func (p *Parser) prepare(ua string) *scratch {

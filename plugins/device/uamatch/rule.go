@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"math/bits"
-	"regexp"
 	"regexp/syntax"
 	"slices"
 	"strings"
@@ -13,7 +12,7 @@ import (
 
 // rule is one compiled uap-core regex with its replacement templates.
 type rule struct {
-	re   *regexp.Regexp
+	re   *program
 	req  cquery
 	tmpl [5]template
 
@@ -24,7 +23,7 @@ type rule struct {
 	// same context as re does.
 	start    []int32
 	atBegin  bool
-	at0, atN *regexp.Regexp
+	at0, atN *program
 }
 
 // template is a replacement string; static ones need no expansion.
@@ -49,7 +48,7 @@ func (r *rule) value(sc *scratch, t template, ua string, m []int, trim bool) str
 		}
 		return t.s
 	}
-	sc.buf = r.re.ExpandString(sc.buf[:0], t.s, ua, m)
+	sc.buf = r.re.exact.get().ExpandString(sc.buf[:0], t.s, ua, m)
 	if trim {
 		return string(bytes.TrimSpace(sc.buf))
 	}
@@ -58,36 +57,35 @@ func (r *rule) value(sc *scratch, t template, ua string, m []int, trim bool) str
 
 // compiled is a rule's regex in the forms the matcher uses.
 type compiled struct {
-	re, at0, atN *regexp.Regexp
+	re, at0, atN *program
 	req          *query
 	start        []string
 	atBegin      bool
 }
 
-// compileRule compiles expr exactly as uap-go does (flags, when set, become
-// a "(?flags)" prefix) and derives its requirement and start set.
+// compileRule parses expr exactly as uap-go compiles it (flags, when set,
+// become a "(?flags)" prefix) and derives its requirement, start set and
+// loosened form. The regexes themselves compile on first use.
 func compileRule(expr, flags string) (*compiled, error) {
 	if flags != "" {
 		expr = fmt.Sprintf("(?%s)%s", flags, expr)
 	}
-	c := &compiled{}
-	var err error
-	if c.re, err = regexp.Compile(expr); err != nil {
-		return nil, fmt.Errorf("compiling regex %q: %w", expr, err)
-	}
 	tree, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
-		return nil, fmt.Errorf("analysing regex %q: %w", expr, err)
+		return nil, fmt.Errorf("compiling regex %q: %w", expr, err)
 	}
-	c.req = toQuery(analyse(tree))
-	if c.start, c.atBegin = startSet(tree); c.start == nil {
-		return c, nil
+	c := &compiled{req: toQuery(analyse(tree))}
+	c.start, c.atBegin = startSet(tree)
+	l := loosen(tree) // rewrites tree
+	if l != nil {
+		if _, err := syntax.Parse(l.expr, syntax.Perl); err != nil {
+			return nil, fmt.Errorf("loosening regex %q: %w", expr, err)
+		}
 	}
-	if c.at0, err = regexp.Compile(`^(?:` + expr + `)`); err != nil {
-		return nil, fmt.Errorf("anchoring regex %q: %w", expr, err)
-	}
-	if c.atN, err = regexp.Compile(`^(?s:.)(?:` + expr + `)`); err != nil {
-		return nil, fmt.Errorf("anchoring regex %q: %w", expr, err)
+	c.re = newProgram(expr, l, func(s string) string { return s })
+	if c.start != nil {
+		c.at0 = newProgram(expr, l, func(s string) string { return `^(?:` + s + `)` })
+		c.atN = newProgram(expr, l, func(s string) string { return `^(?s:.)(?:` + s + `)` })
 	}
 	return c, nil
 }
@@ -152,7 +150,7 @@ func (p *Parser) match(sc *scratch, ua string, lo, hi int, found func(r *rule, m
 		if r.start != nil && !sc.folded {
 			m = p.findAnchored(sc, r, ua)
 		} else {
-			m = r.re.FindStringSubmatchIndex(ua)
+			m = r.re.find(ua)
 		}
 		if m != nil && found(r, m) {
 			return
@@ -183,14 +181,14 @@ func (p *Parser) findAnchored(sc *scratch, r *rule, ua string) []int {
 			continue
 		}
 		if s == 0 {
-			if m := r.at0.FindStringSubmatchIndex(ua); m != nil {
+			if m := r.at0.find(ua); m != nil {
 				return m
 			}
 			continue
 		}
 		_, size := utf8.DecodeLastRuneInString(ua[:s])
 		q := s - size
-		m := r.atN.FindStringSubmatchIndex(ua[q:])
+		m := r.atN.find(ua[q:])
 		if m == nil {
 			continue
 		}

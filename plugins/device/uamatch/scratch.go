@@ -12,6 +12,7 @@ type scratch struct {
 	starts   []int    // start offsets tried for one rule
 	buf      []byte   // template expansion
 	triggers [][]int32
+	agent    Agent // handed out by Parser.Prepare
 }
 
 // hit is one occurrence of a literal: its last byte's offset and the
