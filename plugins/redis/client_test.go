@@ -95,3 +95,30 @@ func parseOutput(yaml string) (*redisListOutput, error) {
 	}
 	return newRedisListOutputFromConfig(conf, service.MockResources())
 }
+
+func TestSpecLint(t *testing.T) {
+	tests := []struct {
+		name        string
+		yaml        string
+		errContains string
+	}{
+		{name: "batch size out of range", yaml: "input:\n  redis_list:\n    url: redis://localhost:6379\n    key: q\n    batch_size: 0\noutput:\n  drop: {}\n", errContains: "batch_size must be between 1 and 100000"},
+		{name: "input", yaml: "input:\n  redis_list:\n    url: redis://localhost:6379\n    key: click_queue\n    batch_size: 500\noutput:\n  drop: {}\n"},
+		{name: "output", yaml: "input:\n  generate:\n    mapping: root = \"x\"\noutput:\n  redis_list:\n    url: redis://localhost:6379\n    key: ${! @kafka_topic }_dead\n    batching:\n      count: 500\n      period: 100ms\n"},
+		{name: "stock input fields", yaml: "input:\n  redis_list:\n    url: redis://localhost:6379\n    kind: simple\n    master: \"\"\n    client_name: redpanda-connect\n    tls:\n      enabled: false\n    key: q\n    auto_replay_nacks: true\n    max_in_flight: 0\n    timeout: 5s\n    command: brpop\noutput:\n  drop: {}\n"},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			err := service.NewStreamBuilder().SetYAML(test.yaml)
+			if test.errContains == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), test.errContains) {
+				t.Fatalf("error = %v, want it to contain %q", err, test.errContains)
+			}
+		})
+	}
+}
