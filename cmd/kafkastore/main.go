@@ -24,5 +24,8 @@ func main() {
 		service.CLIOptSetDefaultConfigPaths("config/kafkastore.yaml", "/etc/kafkastore/kafkastore.yaml"),
 		service.CLIOptAddCommand(demoCommand()),
 		service.CLIOptAddCommand(deadletterCommand()),
+		service.CLIOptOnLoggerInit(status.onLoggerInit),
+		service.CLIOptOnConfigParse(status.onConfigParse),
+		service.CLIOptOnStreamStart(status.onStreamStart),
 	)
 }

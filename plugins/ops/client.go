@@ -56,13 +56,10 @@ func hasHashTag(key string) bool {
 // Dial connects to the Redis server at rawURL (redis:// or rediss://) and
 // checks it answers. Errors name the URL with its password redacted.
 func Dial(ctx context.Context, rawURL string) (redis.UniversalClient, error) {
-	opts, err := redis.ParseURL(rawURL)
+	c, err := NewClient(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("parsing redis url %s: %w", RedactURL(rawURL), err)
+		return nil, err
 	}
-	opts.ClientName = "kafkastore-ops"
-	opts.MaxRetries = 1
-	c := redis.NewClient(opts)
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := c.Ping(ctx).Err(); err != nil {
@@ -70,6 +67,18 @@ func Dial(ctx context.Context, rawURL string) (redis.UniversalClient, error) {
 		return nil, fmt.Errorf("connecting to redis at %s: %w", RedactURL(rawURL), err)
 	}
 	return c, nil
+}
+
+// NewClient returns a client for the Redis server at rawURL (redis:// or
+// rediss://) without connecting, for callers that outlive outages.
+func NewClient(rawURL string) (redis.UniversalClient, error) {
+	opts, err := redis.ParseURL(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("parsing redis url %s: %w", RedactURL(rawURL), err)
+	}
+	opts.ClientName = "kafkastore-ops"
+	opts.MaxRetries = 1
+	return redis.NewClient(opts), nil
 }
 
 // RedactURL returns rawURL with any password replaced by "xxxxx".
