@@ -51,10 +51,16 @@ var sampleDead = []string{
 	"\x00\xff 1700000000 clicks /t p <script>alert(1)</script>",
 }
 
-func TestStats(t *testing.T) {
-	s := redistest.Start(t)
-	c := s.Client(t)
+// startSeeded starts a redis-server seeded with sampleDead.
+func startSeeded(t *testing.T) *redis.Client {
+	t.Helper()
+	c := redistest.Start(t).Client(t)
 	seed(t, c, sampleDead...)
+	return c
+}
+
+func TestStats(t *testing.T) {
+	c := startSeeded(t)
 	tests := []struct {
 		name    string
 		sample  int
