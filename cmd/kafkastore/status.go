@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"sync/atomic"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
 
@@ -17,9 +18,11 @@ import (
 // stop kafkastore before it pops anything, and the page is served once the
 // stream runs. lint, test and list never reach these hooks.
 type statusHooks struct {
+	ctx  context.Context // ends the page; nil serves until the process exits
 	log  *service.Logger
 	page *ops.StatusPage
 	cfg  ops.StatusConfig
+	url  atomic.Pointer[string] // where the page listens, once it does
 }
 
 var status statusHooks
@@ -91,12 +94,18 @@ func (h *statusHooks) onStreamStart(*service.RunningStreamSummary) error {
 	}
 	ready := make(chan net.Addr, 1)
 	failed := make(chan error, 1)
-	go func() { failed <- h.page.Serve(context.Background(), func(a net.Addr) { ready <- a }) }()
+	ctx := h.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	go func() { failed <- h.page.Serve(ctx, func(a net.Addr) { ready <- a }) }()
 	select {
 	case err := <-failed:
 		return err
 	case addr := <-ready:
-		msg := "Serving the status page at " + h.page.URL(addr)
+		url := h.page.URL(addr)
+		h.url.Store(&url)
+		msg := "Serving the status page at " + url
 		if h.page.GeneratedToken() != "" {
 			msg += " (token generated for this run: set STATUS_TOKEN to choose one)"
 		}
