@@ -24,6 +24,7 @@ import (
 
 	"github.com/kafkastore/kafkastore/config"
 	"github.com/kafkastore/kafkastore/internal/synth"
+	"github.com/kafkastore/kafkastore/plugins/tracker"
 )
 
 // demoOptions are the flags of `kafkastore demo`.
@@ -87,6 +88,30 @@ type demoResult struct {
 	processingKeys         []string
 	samples                []*kgo.Record
 	elapsed                time.Duration
+	// firstHandled and lastHandled are the timestamps of the first and the
+	// last record produced: the busy part of the run, start-up excluded.
+	firstHandled, lastHandled time.Time
+}
+
+// throughput is lines delivered per second between the first and the last
+// record produced, or over the whole run when that is not known.
+func (r *demoResult) throughput() float64 {
+	d := r.elapsed
+	if !r.firstHandled.IsZero() && r.lastHandled.After(r.firstHandled) {
+		d = r.lastHandled.Sub(r.firstHandled)
+	}
+	return float64(r.totalDelivered()) / d.Seconds()
+}
+
+// isTerminal reports whether w is a character device (a terminal), where a
+// progress line can be redrawn in place.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 func (r *demoResult) totalDelivered() int {
@@ -262,9 +287,12 @@ func isDemoLineBad(line string) bool {
 func waitForDemo(ctx context.Context, opts demoOptions, env *demoEnv, gen *synth.Generator, consumer *demoConsumer, res *demoResult, stderr io.Writer, streamErr <-chan error) error {
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
-	start, lastPush := time.Now(), time.Now()
+	start, lastPush, lastPrint := time.Now(), time.Now(), time.Time{}
 	deadline := time.Now().Add(2*time.Minute + time.Duration(opts.events/1000)*time.Second)
-	defer fmt.Fprintln(stderr)
+	tty := isTerminal(stderr)
+	if tty {
+		defer fmt.Fprintln(stderr)
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -277,9 +305,15 @@ func waitForDemo(ctx context.Context, opts demoOptions, env *demoEnv, gen *synth
 		case now := <-tick.C:
 			delivered := consumer.count()
 			dead := int(env.rclient.LLen(ctx, "click_invalid").Val())
-			secs := now.Sub(start).Seconds()
-			fmt.Fprintf(stderr, "\r  handled %d/%d lines: %d to Kafka, %d dead-lettered, %.0f lines/s   ",
-				delivered+dead, res.pushed, delivered, dead, float64(delivered+dead)/secs)
+			if tty || now.Sub(lastPrint) >= 2*time.Second {
+				lastPrint = now
+				prefix, suffix := "\r", "   "
+				if !tty {
+					prefix, suffix = "", "\n"
+				}
+				fmt.Fprintf(stderr, "%s  handled %d/%d lines: %d to Kafka, %d dead-lettered (%s)%s",
+					prefix, delivered+dead, res.pushed, delivered, dead, now.Sub(start).Round(100*time.Millisecond), suffix)
+			}
 			if opts.follow {
 				n := int(now.Sub(lastPush).Seconds() * float64(opts.rate))
 				if n > 0 {
@@ -307,17 +341,21 @@ type demoConsumer struct {
 	mu      sync.Mutex
 	counts  map[string]int
 	kept    []*kgo.Record
+	seen    map[string]bool
 	total   int
+	// first and last are the oldest and newest record timestamps (set by
+	// the producer), which bound the busy part of the run.
+	first, last time.Time
 	done    chan struct{}
 }
 
 func newDemoConsumer(brokers []string, samples int) (*demoConsumer, error) {
 	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ConsumeRegex(), kgo.ConsumeTopics(".*"),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.MetadataMinAge(100*time.Millisecond))
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.MetadataMinAge(100*time.Millisecond), kgo.MetadataMaxAge(time.Second))
 	if err != nil {
 		return nil, fmt.Errorf("creating demo consumer: %w", err)
 	}
-	c := &demoConsumer{client: cl, samples: samples, counts: map[string]int{}, done: make(chan struct{})}
+	c := &demoConsumer{client: cl, samples: samples, counts: map[string]int{}, seen: map[string]bool{}, done: make(chan struct{})}
 	go c.loop()
 	return c, nil
 }
@@ -333,12 +371,37 @@ func (c *demoConsumer) loop() {
 		fetches.EachRecord(func(r *kgo.Record) {
 			c.counts[r.Topic]++
 			c.total++
-			if len(c.kept) < c.samples && (len(c.kept) == 0 || c.total%97 == 0) {
+			if c.first.IsZero() || r.Timestamp.Before(c.first) {
+				c.first = r.Timestamp
+			}
+			if r.Timestamp.After(c.last) {
+				c.last = r.Timestamp
+			}
+			if kind := sampleKind(r.Value); len(c.kept) < c.samples && !c.seen[kind] {
+				c.seen[kind] = true
 				c.kept = append(c.kept, r)
 			}
 		})
 		c.mu.Unlock()
 	}
+}
+
+// sampleKind names the kind of device (or crawler) a message is about, so
+// the samples show one of each.
+func sampleKind(msg []byte) string {
+	s := string(msg)
+	switch {
+	case strings.Contains(s, "bot_name="):
+		return "crawler"
+	case strings.Contains(s, "device="):
+		i := strings.Index(s, "device=") + len("device=")
+		j := strings.IndexAny(s[i:], "& ")
+		if j < 0 {
+			return s[i:]
+		}
+		return s[i : i+j]
+	}
+	return "unknown"
 }
 
 func (c *demoConsumer) count() int {
@@ -354,6 +417,7 @@ func (c *demoConsumer) snapshot(res *demoResult) {
 		res.delivered[k] = v
 	}
 	res.samples = append(res.samples[:0], c.kept...)
+	res.firstHandled, res.lastHandled = c.first, c.last
 }
 
 func (c *demoConsumer) close() {
@@ -362,8 +426,8 @@ func (c *demoConsumer) close() {
 }
 
 func printDemoSummary(w io.Writer, res *demoResult, env *demoEnv) {
-	fmt.Fprintf(w, "\nDelivered to Kafka: %d of %d valid lines in %s (%.0f lines/s)\n",
-		res.totalDelivered(), res.valid, res.elapsed.Round(time.Millisecond), float64(res.totalDelivered()+res.deadLettered)/res.elapsed.Seconds())
+	fmt.Fprintf(w, "\nDelivered to Kafka: %d of %d valid lines; %.0f lines/s once running (%s in all, start-up included)\n",
+		res.totalDelivered(), res.valid, res.throughput(), res.elapsed.Round(time.Millisecond))
 	topics := make([]string, 0, len(res.delivered))
 	for t := range res.delivered {
 		topics = append(topics, t)
@@ -375,14 +439,18 @@ func printDemoSummary(w io.Writer, res *demoResult, env *demoEnv) {
 	fmt.Fprintf(w, "Dead-lettered to click_invalid: %d (expected %d)\n", res.deadLettered, res.invalid)
 	if dl, _ := env.rclient.LRange(context.Background(), "click_invalid", 0, 2).Result(); len(dl) > 0 {
 		for _, l := range dl {
-			fmt.Fprintf(w, "  %q\n", l)
+			reason := "valid now (dead-lettered by the output)"
+			if _, err := tracker.ParseLineString(l); err != nil {
+				reason = err.Error()
+			}
+			fmt.Fprintf(w, "  %q\n      %s\n", l, reason)
 		}
 	}
 	fmt.Fprintf(w, "Left in click_queue: %d; processing lists left: %d\n", res.leftInQueue, len(res.processingKeys))
 	if len(res.samples) == 0 {
 		return
 	}
-	fmt.Fprintln(w, "\nSample messages, exactly as they sit on Kafka, with their fields decoded:")
+	fmt.Fprintln(w, "\nSample messages (one per kind of device), exactly as they sit on Kafka, with their fields decoded:")
 	for _, r := range res.samples {
 		fmt.Fprintf(w, "\n  topic=%s partition=%d offset=%d\n  %s\n", r.Topic, r.Partition, r.Offset, r.Value)
 		for _, kv := range decodeMessage(string(r.Value)) {
