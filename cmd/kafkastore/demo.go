@@ -346,7 +346,7 @@ type demoConsumer struct {
 	// first and last are the oldest and newest record timestamps (set by
 	// the producer), which bound the busy part of the run.
 	first, last time.Time
-	done    chan struct{}
+	done        chan struct{}
 }
 
 func newDemoConsumer(brokers []string, samples int) (*demoConsumer, error) {
