@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/kafkastore/kafkastore/internal/testcerts"
 )
 
 // Option changes how Start runs the server.
@@ -31,6 +33,9 @@ type config struct {
 	password string
 	users    []string
 	extra    []string
+
+	tls                  *testcerts.Certs
+	tlsRequireClientCert bool
 }
 
 // WithAOF switches the append-only file on with fsync on every write, so a
@@ -103,10 +108,10 @@ func freePort() (int, error) {
 }
 
 func (s *Server) args() ([]string, error) {
-	args := []string{
-		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1", "--dir", s.dir,
+	args := append(s.conf.portArgs(strconv.Itoa(s.port)),
+		"--bind", "127.0.0.1", "--dir", s.dir,
 		"--save", "", "--daemonize", "no", "--logfile", "redis.log",
-	}
+	)
 	if s.conf.aof {
 		args = append(args, "--appendonly", "yes", "--appendfsync", "always")
 	} else {
@@ -147,7 +152,7 @@ func (s *Server) start() error {
 	s.cmd, s.exited = cmd, exited
 	s.mu.Unlock()
 
-	c := redis.NewClient(&redis.Options{Addr: s.Addr(), Password: s.conf.password, MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
+	c := redis.NewClient(&redis.Options{Addr: s.Addr(), Password: s.conf.password, TLSConfig: s.conf.clientTLS(), MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
 	defer c.Close()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
 		select {
@@ -213,17 +218,22 @@ func (s *Server) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.It
 // Dir returns the server's working directory (AOF, logs).
 func (s *Server) Dir() string { return s.dir }
 
-// URL returns a redis:// URL for database 0, with the password if one is set.
+// URL returns a redis:// URL (rediss:// with WithTLS) for database 0, with
+// the password if one is set.
 func (s *Server) URL() string {
-	if s.conf.password != "" {
-		return "redis://:" + s.conf.password + "@" + s.Addr() + "/0"
+	scheme := "redis://"
+	if s.conf.tls != nil {
+		scheme = "rediss://"
 	}
-	return "redis://" + s.Addr() + "/0"
+	if s.conf.password != "" {
+		return scheme + ":" + s.conf.password + "@" + s.Addr() + "/0"
+	}
+	return scheme + s.Addr() + "/0"
 }
 
 // Client returns a go-redis client for the server, closed in t.Cleanup.
 func (s *Server) Client(t testing.TB) *redis.Client {
-	c := redis.NewClient(&redis.Options{Addr: s.Addr(), Password: s.conf.password})
+	c := redis.NewClient(&redis.Options{Addr: s.Addr(), Password: s.conf.password, TLSConfig: s.conf.clientTLS()})
 	t.Cleanup(func() { _ = c.Close() })
 	return c
 }
