@@ -137,7 +137,7 @@ func newKafkaFromConfig(conf *service.ParsedConfig, mgr *service.Resources) (*fr
 	if wc.retryMin <= 0 {
 		wc.retryMin, wc.retryMax = franzRetryMin, franzRetryMax
 	}
-	return newFranzWriter(wc, mgr.Logger())
+	return newFranzWriter(wc, mgr.Logger(), mgr.Metrics())
 }
 
 func saramaConnConfigFromParsed(conf *service.ParsedConfig) (connConfig, error) {

@@ -185,7 +185,7 @@ func newKafkaFranzFromConfig(conf *service.ParsedConfig, mgr *service.Resources)
 		return nil, err
 	}
 	wc.retryMin, wc.retryMax = franzRetryMin, franzRetryMax
-	return newFranzWriter(wc, mgr.Logger())
+	return newFranzWriter(wc, mgr.Logger(), mgr.Metrics())
 }
 
 func franzRecordConfigFromParsed(conf *service.ParsedConfig) (recordConfig, error) {

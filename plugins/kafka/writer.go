@@ -43,9 +43,10 @@ type writerConfig struct {
 // refuses for good fail individually in a service.BatchError; every other
 // failure is retried here until it succeeds or the context ends.
 type franzWriter struct {
-	conf writerConfig
-	opts []kgo.Opt
-	log  *service.Logger
+	conf    writerConfig
+	opts    []kgo.Opt
+	log     *service.Logger
+	metrics *writerMetrics
 
 	mu     sync.RWMutex
 	client *kgo.Client
@@ -54,7 +55,9 @@ type franzWriter struct {
 	retrying    atomic.Bool // WriteBatch has logged that it is retrying
 }
 
-func newFranzWriter(conf writerConfig, log *service.Logger) (*franzWriter, error) {
+// newFranzWriter checks the client options and returns a writer that
+// connects on Connect. metrics may be nil.
+func newFranzWriter(conf writerConfig, log *service.Logger, metrics *service.Metrics) (*franzWriter, error) {
 	opts := append(conf.conn.kgoOpts(log), kgo.ProducerLinger(0))
 	opts = append(opts, conf.producerOpts...)
 	// Building a client validates every option without dialing anything,
@@ -67,7 +70,7 @@ func newFranzWriter(conf writerConfig, log *service.Logger) (*franzWriter, error
 	if log == nil {
 		log = service.MockResources().Logger()
 	}
-	return &franzWriter{conf: conf, opts: opts, log: log}, nil
+	return &franzWriter{conf: conf, opts: opts, log: log, metrics: newWriterMetrics(metrics)}, nil
 }
 
 // Connect creates the client and checks that a broker answers.
@@ -139,6 +142,7 @@ func (w *franzWriter) WriteBatch(ctx context.Context, batch service.MessageBatch
 	if cl == nil {
 		return service.ErrNotConnected
 	}
+	started := time.Now()
 	recs := make([]kgo.Record, len(batch))
 	errs := make([]error, len(batch))
 	pending := make([]int, 0, len(batch))
@@ -161,6 +165,7 @@ func (w *franzWriter) WriteBatch(ctx context.Context, batch service.MessageBatch
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		w.metrics.retried(len(pending))
 		if !w.retrying.Swap(true) {
 			w.log.Warnf("Producing to kafka failed transiently, retrying until it succeeds: %v", cause)
 		}
@@ -180,6 +185,7 @@ func (w *franzWriter) WriteBatch(ctx context.Context, batch service.MessageBatch
 	if w.retrying.Load() && w.retrying.Swap(false) {
 		w.log.Info("Producing to kafka recovered")
 	}
+	w.metrics.batchDone(recs, errs, started)
 	return batchError(batch, errs)
 }
 
