@@ -1,8 +1,10 @@
 package uamatch
 
 import (
+	"fmt"
 	"regexp"
 	"regexp/syntax"
+	"strings"
 	"sync"
 	"unicode/utf8"
 )
@@ -141,7 +143,47 @@ func loosen(tree *syntax.Regexp) *loosened {
 	if limits == nil {
 		return nil
 	}
-	return &loosened{expr: tree.String(), capMap: capMap, limits: limits}
+	return &loosened{expr: render(tree), capMap: capMap, limits: limits}
+}
+
+// placeholder is the first of the runes that stand for character classes
+// while render prints a tree (plane 16, private use, absent from uap-core).
+const placeholder = 0x100000
+
+// render prints tree as syntax.Regexp.String does, but writes character
+// classes itself: String works out whether each class is case-sensitive by
+// folding every rune it holds, which for a class like [^;] costs
+// milliseconds. A class is written as its exact ranges with case folding
+// off, which matches the same runes wherever it stands.
+func render(tree *syntax.Regexp) string {
+	var classes []*syntax.Regexp
+	var swap func(re *syntax.Regexp)
+	swap = func(re *syntax.Regexp) {
+		for i, sub := range re.Sub {
+			if sub.Op == syntax.OpCharClass {
+				re.Sub[i] = &syntax.Regexp{Op: syntax.OpLiteral, Rune: []rune{rune(placeholder + len(classes))}}
+				classes = append(classes, sub)
+				continue
+			}
+			swap(sub)
+		}
+	}
+	if tree.Op == syntax.OpCharClass {
+		tree = &syntax.Regexp{Op: syntax.OpConcat, Sub: []*syntax.Regexp{tree}}
+	}
+	swap(tree)
+	s := tree.String()
+	pairs := make([]string, 0, 2*len(classes))
+	for i, c := range classes {
+		var b strings.Builder
+		b.WriteString("(?-i:[")
+		for j := 0; j+1 < len(c.Rune); j += 2 {
+			fmt.Fprintf(&b, `\x{%x}-\x{%x}`, c.Rune[j], c.Rune[j+1])
+		}
+		b.WriteString("])")
+		pairs = append(pairs, fmt.Sprintf(`\x{%x}`, placeholder+i), b.String())
+	}
+	return strings.NewReplacer(pairs...).Replace(s)
 }
 
 // singleRune reports whether re always matches exactly one rune.
