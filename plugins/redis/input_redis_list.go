@@ -26,6 +26,8 @@ const (
 	rliFieldHeartbeatTTL    = "heartbeat_ttl"
 	rliFieldConsumerID      = "consumer_id"
 	rliFieldMaxInFlight     = "max_in_flight"
+	rliFieldDepthKeys       = "depth_keys"
+	rliFieldDepthInterval   = "depth_interval"
 
 	cmdBLPop = "blpop"
 	cmdBRPop = "brpop"
@@ -56,7 +58,10 @@ Keys, for queue key `+"`K`"+` and consumer id `+"`ID`"+`; `+"`P`"+` is `+"`K`"+`
 
 Reliable mode needs Redis 6.2 or later (LMOVE, LPOP with a count, Lua scripting). Set `+"`reliable: false`"+` for the stock at-most-once behaviour: popped elements are lost if the process dies before delivering them.
 
-A lost connection makes the input reconnect with backoff; the outage is logged once.`).
+A lost connection makes the input reconnect with backoff; the outage is logged once.
+
+### Depth metrics (extension)
+Every `+"`depth_interval`"+` the input samples, in one pipelined round trip, the gauges `+"`redis_list_queue_depth{key}`"+` (elements waiting in the queue), `+"`redis_list_processing_depth{key}`"+` (reliable mode: elements in the processing lists of all of the queue's consumers, popped but not yet acknowledged) and `+"`redis_list_depth{key}`"+` for each of `+"`depth_keys`"+`. A failing sample is logged once and retried at the next interval.`).
 		Fields(clientFields()...).
 		Fields(
 			service.NewStringField(rliFieldKey).
@@ -90,6 +95,15 @@ A lost connection makes the input reconnect with backoff; the outage is logged o
 			service.NewStringField(rliFieldConsumerID).
 				Description("Extension, reliable mode: this consumer's id in key names. Empty (default) uses `hostname-pid-random`, unique per start. A fixed id must never be shared by two running consumers.").
 				Default("").
+				Advanced(),
+			service.NewStringListField(rliFieldDepthKeys).
+				Description("Extension (not in the stock input): more lists whose length is sampled with the queue's, as the gauge `redis_list_depth{key}`, for example the dead-letter list. In cluster mode they may live on any node.").
+				Example([]string{"click_invalid"}).
+				Default([]string{}).
+				Advanced(),
+			service.NewDurationField(rliFieldDepthInterval).
+				Description("Extension (not in the stock input): how often the depth gauges are sampled (see Depth metrics). `0s` switches sampling off.").
+				Default("10s").
 				Advanced(),
 		).
 		Example("Batched crash-safe queue", "Pop up to 500 tracker lines per round trip from a queue fed with RPUSH.", `
@@ -131,6 +145,8 @@ type listInputConfig struct {
 	reclaimInterval time.Duration
 	heartbeatTTL    time.Duration
 	consumerID      string
+	depthKeys       []string
+	depthInterval   time.Duration
 }
 
 func newRedisListInputFromConfig(conf *service.ParsedConfig, mgr *service.Resources) (*redisListInput, error) {
@@ -167,7 +183,18 @@ func newRedisListInputFromConfig(conf *service.ParsedConfig, mgr *service.Resour
 	if c.consumerID, err = conf.FieldString(rliFieldConsumerID); err != nil {
 		return nil, err
 	}
-	return newRedisListInput(c, mgr.Logger())
+	if c.depthKeys, err = conf.FieldStringList(rliFieldDepthKeys); err != nil {
+		return nil, err
+	}
+	if c.depthInterval, err = conf.FieldDuration(rliFieldDepthInterval); err != nil {
+		return nil, err
+	}
+	r, err := newRedisListInput(c, mgr.Logger())
+	if err != nil {
+		return nil, err
+	}
+	r.withDepthMetrics(mgr.Metrics())
+	return r, nil
 }
 
 func headForCommand(cmd string) (queueSide, error) {
@@ -208,6 +235,10 @@ type redisListInput struct {
 	inFlight map[string]struct{}
 	stop     chan struct{}
 	done     chan struct{}
+
+	sampler    *depthSampler // nil: no depth metrics
+	sampleStop chan struct{}
+	sampleDone chan struct{}
 }
 
 func newRedisListInput(c listInputConfig, log *service.Logger) (*redisListInput, error) {
@@ -240,6 +271,19 @@ func newRedisListInput(c listInputConfig, log *service.Logger) (*redisListInput,
 	return r, nil
 }
 
+// withDepthMetrics makes the input sample its depth gauges into m every
+// depth_interval once connected. m may be nil.
+func (r *redisListInput) withDepthMetrics(m *service.Metrics) {
+	if m == nil || r.conf.depthInterval <= 0 {
+		return
+	}
+	var keys *queueKeys
+	if r.q != nil {
+		keys = &r.q.keys
+	}
+	r.sampler = newDepthSampler(r.client, r.conf.key, keys, r.conf.depthKeys, m, r.log)
+}
+
 // Connect checks the server and, in reliable mode, announces this consumer,
 // returns its own orphaned lists and those of dead consumers to the queue,
 // and starts the heartbeat.
@@ -257,6 +301,7 @@ func (r *redisListInput) Connect(ctx context.Context) error {
 		r.reclaim(ctx)
 		r.startBackground()
 	}
+	r.startSampler()
 	if r.down.CompareAndSwap(true, false) {
 		r.log.Infof("Reconnected to redis list %q", r.conf.key)
 	}
@@ -368,6 +413,7 @@ func (r *redisListInput) Close(ctx context.Context) error {
 		close(stop)
 		<-done
 	}
+	r.stopSampler()
 	if r.q != nil {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
