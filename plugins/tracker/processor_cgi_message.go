@@ -3,6 +3,7 @@ package tracker
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -14,6 +15,14 @@ import (
 const (
 	cgiFieldFields       = "fields"
 	cgiFieldKeepOriginal = "keep_original"
+
+	// metricEventLag is the timer of now minus event_ts, one observation
+	// per message turned into a CGI message. Benthos adds the processor's
+	// `label` and `path` labels.
+	metricEventLag = "kafkastore_event_lag"
+	// maxLagSeconds keeps the lag in nanoseconds within an int64 whatever
+	// event_ts says.
+	maxLagSeconds = math.MaxInt64 / int64(time.Second)
 
 	// metaValueEstimate is the room reserved per META value when sizing a
 	// batch's output buffer; the buffer grows if values are longer.
@@ -44,7 +53,9 @@ A message whose `+"`event_path`"+`, `+"`event_query`"+`, `+"`client_ip`"+` or `+
 missing or invalid keeps its content and is flagged with an error.
 
 The processor reads the clock once per batch and writes all of a batch's messages
-into one buffer.`).
+into one buffer.
+
+Metrics: the timer `+"`kafkastore_event_lag`"+` records `+"`klag`"+` (whole seconds, as nanoseconds in the Benthos timer convention) once per message it converts, whether or not `+"`fields`"+` writes `+"`klag`"+`. With the `+"`prometheus`"+` exporter's `+"`use_histogram_timing`"+` it is a histogram in seconds.`).
 		Field(service.NewStringListField(cgiFieldFields).
 			Description("The META keys to write. `ip`, `ts` and `klag` are computed as above; any other name reads the metadata key of that name. Names must be unique and made of `A-Za-z0-9-._~`; the order given does not matter, they are written sorted.").
 			Default(cgiDefaultFields)).
@@ -69,8 +80,13 @@ pipeline:
 
 func init() {
 	service.MustRegisterBatchProcessor("cgi_message", cgiMessageSpec(),
-		func(conf *service.ParsedConfig, _ *service.Resources) (service.BatchProcessor, error) {
-			return newCGIMessageFromConfig(conf)
+		func(conf *service.ParsedConfig, mgr *service.Resources) (service.BatchProcessor, error) {
+			c, err := newCGIMessageFromConfig(conf)
+			if err != nil {
+				return nil, err
+			}
+			c.lag = mgr.Metrics().NewTimer(metricEventLag)
+			return c, nil
 		})
 }
 
@@ -90,6 +106,12 @@ type cgiMessage struct {
 	metaEstimate int        // bytes reserved for META per message
 	keepOriginal string
 	now          func() time.Time
+	lag          timing // nil: no event lag metric
+}
+
+// timing is the part of *service.MetricTimer the processor uses.
+type timing interface {
+	Timing(delta int64, labelValues ...string)
 }
 
 func newCGIMessageFromConfig(conf *service.ParsedConfig) (*cgiMessage, error) {
@@ -162,6 +184,10 @@ func (c *cgiMessage) ProcessBatch(_ context.Context, batch service.MessageBatch)
 		ev := &events[i]
 		if !ev.ok {
 			continue
+		}
+		if c.lag != nil {
+			lag := min(max(now-ev.ts, -maxLagSeconds), maxLagSeconds)
+			c.lag.Timing(lag * int64(time.Second))
 		}
 		if c.keepOriginal != "" {
 			b, _ := msg.AsBytes()

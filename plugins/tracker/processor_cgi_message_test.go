@@ -1,6 +1,7 @@
 package tracker
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -184,6 +185,60 @@ func TestCGIMessageConfigErrors(t *testing.T) {
 			}
 			if _, err := newCGIMessageFromConfig(conf); err == nil || !strings.Contains(err.Error(), test.errContains) {
 				t.Errorf("error = %v, want it to contain %q", err, test.errContains)
+			}
+		})
+	}
+}
+
+// lagRecorder records Timing calls.
+type lagRecorder struct{ got []time.Duration }
+
+func (r *lagRecorder) Timing(delta int64, _ ...string) { r.got = append(r.got, time.Duration(delta)) }
+
+func TestCGIMessageEventLag(t *testing.T) {
+	tests := []struct {
+		name  string
+		lines []string
+		want  []time.Duration
+	}{
+		{
+			name: "one observation per converted message, none for failed ones",
+			lines: []string{
+				"127.0.0.1 1699999970 clicks /t p UA",
+				"",
+				"127.0.0.1 1700000000 clicks /t p UA",
+			},
+			want: []time.Duration{30 * time.Second, 0},
+		},
+		{
+			name:  "a clock ahead gives a negative lag",
+			lines: []string{"127.0.0.1 1700000005 clicks /t p UA"},
+			want:  []time.Duration{-5 * time.Second},
+		},
+		{
+			name:  "an absurd timestamp is clamped, not overflowed",
+			lines: []string{"127.0.0.1 -9000000000000000000 clicks /t p UA"},
+			want:  []time.Duration{time.Duration(maxLagSeconds) * time.Second},
+		},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			p := newCGIMessageFromYAML(t, "{}", time.Unix(1700000000, 0))
+			rec := &lagRecorder{}
+			p.lag = rec
+			var batch service.MessageBatch
+			for _, l := range test.lines {
+				if l == "" {
+					batch = append(batch, service.NewMessage([]byte("not tracked")))
+					continue
+				}
+				batch = append(batch, trackedMessage(t, l, nil))
+			}
+			if _, err := p.ProcessBatch(t.Context(), batch); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(rec.got, test.want) {
+				t.Errorf("lags %v, want %v", rec.got, test.want)
 			}
 		})
 	}
