@@ -62,6 +62,7 @@ func (ds *dataset) addEither(seq int, line string) {
 // tally is what a scenario measured.
 type tally struct {
 	lines, unique, duplicates, deadLetters int
+	deadDuplicates                         int // dead letters beyond one per invalid line (redelivery after a crash)
 	inversions                             int // records whose seq is below an earlier one in their partition
 	batchInversions                        int // the same, counted only within each block of 500 consecutive lines (one input batch)
 }
@@ -104,15 +105,16 @@ func check(t *testing.T, ds *dataset, recs []Record, dead []string) tally {
 		slices.Sort(missing)
 		t.Errorf("LOSS: %d of %d valid lines never reached Kafka; first seqs: %v", len(missing), len(ds.valid), missing[:min(len(missing), 20)])
 	}
-	checkDeadLetters(t, ds, seen, dead)
+	tl.deadDuplicates = checkDeadLetters(t, ds, seen, dead)
 	tl.inversions = inversions(recs, 0)
 	tl.batchInversions = inversions(recs, 500)
 	return tl
 }
 
 // checkDeadLetters compares the dead-letter list with the invalid lines as
-// multisets, byte for byte. A poison line counts once: delivered or dead.
-func checkDeadLetters(t *testing.T, ds *dataset, seen map[int]int, dead []string) {
+// multisets, byte for byte, and returns how many dead letters are extra
+// copies of an invalid line. A poison line counts once: delivered or dead.
+func checkDeadLetters(t *testing.T, ds *dataset, seen map[int]int, dead []string) int {
 	t.Helper()
 	want := map[string]int{}
 	for _, l := range ds.invalid {
@@ -137,16 +139,19 @@ func checkDeadLetters(t *testing.T, ds *dataset, seen map[int]int, dead []string
 			t.Errorf("dead letter that is no invalid line pushed (%d times): %.200q", n, l)
 		}
 	}
+	extra := 0
 	for l, n := range want {
 		if got[l] < n {
 			t.Errorf("LOSS: invalid line dead-lettered %d times, pushed %d times: %.200q", got[l], n, l)
 		}
+		extra += max(0, got[l]-n)
 	}
 	for l, seq := range eitherDead {
 		if got[l] == 0 && seen[seq] == 0 {
 			t.Errorf("LOSS: poison line seq %d neither delivered nor dead-lettered: %.120q", seq, l)
 		}
 	}
+	return extra
 }
 
 // inversions counts, per topic partition in offset order, records whose seq

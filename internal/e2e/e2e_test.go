@@ -1,11 +1,13 @@
 package e2e
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/kafkastore/kafkastore/internal/kafkatest"
+	"github.com/kafkastore/kafkastore/internal/redistest"
 )
 
 // TestHappyPath is the main job's acceptance: every valid line delivered
@@ -27,8 +29,8 @@ func TestHappyPath(t *testing.T) {
 	}
 	recs := e.readKafka(e.broker.Addr())
 	tl := check(t, ds, recs, e.deadLetters())
-	if tl.duplicates > 0 {
-		t.Errorf("%d duplicates on the happy path", tl.duplicates)
+	if tl.duplicates > 0 || tl.deadDuplicates > 0 {
+		t.Errorf("%d duplicate records and %d duplicate dead letters on the happy path", tl.duplicates, tl.deadDuplicates)
 	}
 	if tl.batchInversions > 0 {
 		t.Errorf("%d records are out of seq order within one input batch in their partition", tl.batchInversions)
@@ -53,4 +55,125 @@ func TestHappyPath(t *testing.T) {
 		}
 	}
 	figure(t, "happy_path", tl, took, k.PeakRSSMiB())
+}
+
+// TestRestartMidStream stops kafkastore mid-stream, gracefully (SIGTERM) or
+// as a crash would (SIGKILL), starts it again and expects every line.
+func TestRestartMidStream(t *testing.T) {
+	tests := []struct {
+		name string
+		kill bool
+	}{
+		// In-flight batches finish or go back to the queue; nothing is
+		// produced twice and no processing list stays behind.
+		{name: "sigterm"},
+		// The dead consumer's processing lists stay until its heartbeat
+		// expires; the restarted consumer returns them to the queue.
+		// Duplicates are bounded by what was in those lists.
+		{name: "sigkill", kill: true},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			e := newEnv(t, envOpts{fastReclaim: test.kill})
+			ds := synthDataset(30000, 50, 2)
+			e.push(ds)
+			k1 := e.start("kafkastore-1")
+			e.waitDelivered(e.broker.Addr(), 5000)
+			inFlight := 0
+			if test.kill {
+				k1.Kill()
+				inFlight = e.inFlight("{" + e.queue + "}:processing:*")
+				t.Logf("SIGKILL left %d lines in processing lists, %d queued", inFlight, e.rdb.LLen(e.ctx, e.queue).Val())
+			} else {
+				took := e.stop(k1)
+				if took > shutdownTimeout {
+					t.Errorf("shutdown took %v, more than shutdown_timeout %v", took, shutdownTimeout)
+				}
+				e.assertNoProcessingLists("after SIGTERM")
+				t.Logf("SIGTERM: stopped in %v, %d lines queued", took, e.rdb.LLen(e.ctx, e.queue).Val())
+			}
+			restart := time.Now()
+			k2 := e.start("kafkastore-2")
+			e.waitDrained()
+			recover := time.Since(restart)
+			e.stop(k2)
+			e.assertNoProcessingLists("after the restarted consumer drained the queue")
+			if keys := e.rdb.Keys(e.ctx, "{"+e.queue+"}*").Val(); len(keys) > 0 {
+				t.Errorf("reliable-mode keys left after the final clean stop: %v", keys)
+			}
+			tl := check(t, ds, e.readKafka(e.broker.Addr()), e.deadLetters())
+			if tl.duplicates+tl.deadDuplicates > inFlight {
+				t.Errorf("%d duplicate records and %d duplicate dead letters, more than the %d lines in flight at the stop",
+					tl.duplicates, tl.deadDuplicates, inFlight)
+			}
+			figure(t, test.name+"_restart", tl, recover, max(k1.PeakRSSMiB(), k2.PeakRSSMiB()))
+		})
+	}
+}
+
+// TestScaleOutOneKilled runs two consumers on one queue and SIGKILLs one
+// mid-stream: the survivor returns the dead one's processing lists to the
+// queue once its heartbeat expires, and every line arrives.
+func TestScaleOutOneKilled(t *testing.T) {
+	e := newEnv(t, envOpts{fastReclaim: true})
+	ds := synthDataset(40000, 50, 8)
+	ka := e.start("kafkastore-a")
+	kb := e.start("kafkastore-b")
+	e.push(ds)
+	e.waitDelivered(e.broker.Addr(), 8000)
+	ka.Kill()
+	kill := time.Now()
+	inFlight := e.inFlight(fmt.Sprintf("{%s}:processing:*-%d-*", e.queue, ka.p.cmd.Process.Pid))
+	t.Logf("SIGKILL left %d lines in the dead consumer's processing lists", inFlight)
+	e.waitDrained()
+	recover := time.Since(kill)
+	if !kb.Running() {
+		t.Fatal("the surviving consumer exited")
+	}
+	e.stop(kb)
+	if inFlight > 0 && kb.CountLog("of expired consumers") == 0 {
+		t.Error("the survivor never logged returning the dead consumer's lists")
+	}
+	e.assertNoProcessingLists("after the survivor drained the queue")
+	tl := check(t, ds, e.readKafka(e.broker.Addr()), e.deadLetters())
+	if tl.duplicates+tl.deadDuplicates > inFlight {
+		t.Errorf("%d duplicate records and %d duplicate dead letters, more than the %d lines in flight in the killed consumer",
+			tl.duplicates, tl.deadDuplicates, inFlight)
+	}
+	figure(t, "scale_out_one_killed", tl, recover, max(ka.PeakRSSMiB(), kb.PeakRSSMiB()))
+}
+
+// TestRedisRestart kills redis-server (AOF, fsync always) mid-stream and
+// starts it again two seconds later: kafkastore reconnects, logs the outage
+// once per client rather than per message, and loses nothing.
+func TestRedisRestart(t *testing.T) {
+	e := newEnv(t, envOpts{redis: []redistest.Option{redistest.WithAOF()}})
+	ds := synthDataset(30000, 50, 4)
+	e.push(ds)
+	k := e.start("kafkastore")
+	e.waitDelivered(e.broker.Addr(), 5000)
+	t.Logf("killing redis-server with %d lines queued and %d in processing lists", e.rdb.LLen(e.ctx, e.queue).Val(), e.inFlight("{"+e.queue+"}:processing:*"))
+	e.redis.Kill()
+	outage := time.Now()
+	time.Sleep(5 * time.Second) // the outage: longer than go-redis retries one command
+	if err := e.redis.Start(); err != nil {
+		t.Fatalf("restarting redis-server: %v", err)
+	}
+	e.waitDrained()
+	recover := time.Since(outage)
+	if !k.Running() {
+		t.Fatal("kafkastore exited during the redis outage")
+	}
+	e.stop(k)
+	lost := k.CountLog("Lost connection")
+	noisy := k.CountLog("level=warn") + k.CountLog("level=error")
+	t.Logf("redis outage: %d 'Lost connection' lines, %d warning or error lines in all", lost, noisy)
+	if lost < 1 || lost > 3 {
+		t.Errorf("logged 'Lost connection' %d times; want once per redis client (1 to 3)", lost)
+	}
+	if noisy > 20 {
+		t.Errorf("%d warning or error lines for one 5s outage: logging per message?", noisy)
+	}
+	tl := check(t, ds, e.readKafka(e.broker.Addr()), e.deadLetters())
+	figure(t, "redis_restart", tl, recover, k.PeakRSSMiB())
 }

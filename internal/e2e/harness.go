@@ -231,7 +231,7 @@ func (b *Broker) stop(sig os.Signal) {
 	}
 }
 
-// Kafkastore is one running kafkastore process. Its stderr (the logfmt log)
+// Kafkastore is one running kafkastore process. Its output (the logfmt log)
 // is kept in memory and shown when the test fails.
 type Kafkastore struct {
 	t        testing.TB
@@ -267,8 +267,9 @@ func StartKafkastore(t testing.TB, name, bin, config string, env KafkastoreEnv) 
 		"REDIS_URL="+env.RedisURL, "KAFKA_BROKERS="+env.Brokers, "GEOIP_DB="+env.GeoIP,
 		"QUEUE_KEY="+env.Queue, "INVALID_KEY="+env.Invalid, "HTTP_ADDRESS="+k.HTTPAddr,
 		"STATUS_ADDRESS=off", "LOG_LEVEL="+env.LogLevel)
-	cmd.Stdout = io.Discard
-	cmd.Stderr = lockedWriter{&k.mu, &k.log}
+	// Benthos logs to stdout; go-redis's internal logger writes to stderr.
+	cmd.Stdout = lockedWriter{&k.mu, &k.log}
+	cmd.Stderr = cmd.Stdout
 	p, err := startProc(cmd)
 	if err != nil {
 		t.Fatalf("starting %s: %v", bin, err)
@@ -354,7 +355,7 @@ func (k *Kafkastore) PeakRSSMiB() int64 {
 	return k.hwmKiB / 1024
 }
 
-// Log returns everything the process wrote to stderr so far.
+// Log returns everything the process wrote to stdout and stderr so far.
 func (k *Kafkastore) Log() string {
 	k.mu.Lock()
 	defer k.mu.Unlock()
