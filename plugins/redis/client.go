@@ -33,10 +33,11 @@ const (
 func clientFields() []*service.ConfigField {
 	return []*service.ConfigField{
 		service.NewURLField(rcFieldURL).
-			Description("The URL of the Redis server. The database is optional and given as the URL path; a password may be given in the URL and is never logged. Several comma-separated URLs name the seed nodes of a cluster or the sentinels of a failover setup. The scheme `rediss://` switches TLS on with system defaults when `tls` is not enabled.").
+			Description("The URL of the Redis server. The database is optional and given as the URL path; a password may be given in the URL and is never logged, and `echo` shows the field scrubbed. Several comma-separated URLs name the seed nodes of a cluster or the sentinels of a failover setup. The scheme `rediss://` switches TLS on with system defaults when `tls` is not enabled.").
 			Example("redis://localhost:6379").
 			Example("redis://:foopassword@redisplace:6379/1").
-			Example("redis://localhost:6379,redis://localhost:6380"),
+			Example("redis://localhost:6379,redis://localhost:6380").
+			Secret(),
 		service.NewStringEnumField(rcFieldKind, kindSimple, kindCluster, kindFailover).
 			Description("Specifies a simple, cluster-aware, or failover-aware (sentinel) redis client.").
 			Default(kindSimple).
@@ -130,11 +131,7 @@ func (c clientConfig) build() (redis.UniversalClient, error) {
 func parseRedisURL(raw string) (*redis.Options, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		var uerr *url.Error
-		if errors.As(err, &uerr) {
-			return nil, uerr.Err
-		}
-		return nil, errors.New("malformed url")
+		return nil, urlProblem(err)
 	}
 	if u.Host == "" {
 		return nil, errors.New("missing host: write it as redis://host:port")
@@ -147,6 +144,21 @@ func parseRedisURL(raw string) (*redis.Options, error) {
 		return nil, errors.New(strings.TrimPrefix(err.Error(), "redis: "))
 	}
 	return o, nil
+}
+
+// urlProblem returns what url.Parse disliked without the piece of the URL it
+// quotes: a '#', '/' or '?' in a password ends the host part early, so the
+// quoted "port" or escape is then a piece of the password.
+func urlProblem(err error) error {
+	msg := err.Error()
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		msg = uerr.Err.Error()
+	}
+	if i := strings.IndexByte(msg, '"'); i >= 0 {
+		msg = strings.TrimSpace(msg[:i])
+	}
+	return fmt.Errorf("malformed url: %s (percent-encode special characters of a password: %%23 for #, %%2F for /, %%3F for ?, %%25 for %%)", msg)
 }
 
 // redactURLs returns the comma-separated URLs with any password replaced by
