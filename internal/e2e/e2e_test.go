@@ -177,3 +177,43 @@ func TestRedisRestart(t *testing.T) {
 	tl := check(t, ds, e.readKafka(e.broker.Addr()), e.deadLetters())
 	figure(t, "redis_restart", tl, recover, k.PeakRSSMiB())
 }
+
+// TestBrokerReplaced stops the broker mid-stream and, three seconds later,
+// starts a new empty broker on the same address: lines wait, then arrive on
+// the new broker; the producer recovers from the unknown producer id and the
+// missing topics. The old broker keeps its log in a data directory so that
+// what it acknowledged can be read back afterwards and counted.
+func TestBrokerReplaced(t *testing.T) {
+	oldLog := t.TempDir()
+	e := newEnv(t, envOpts{brokerArgs: []string{"-data-dir", oldLog}})
+	ds := synthDataset(30000, 50, 5)
+	e.push(ds)
+	k := e.start("kafkastore")
+	e.waitDelivered(e.broker.Addr(), 5000)
+	e.broker.Stop() // SIGTERM: the broker persists its log and goes away
+	outage := time.Now()
+	queued := e.rdb.LLen(e.ctx, e.queue).Val()
+	time.Sleep(3 * time.Second) // the outage
+	// Lines popped meanwhile wait in processing lists (up to the output's
+	// max_in_flight batches), the rest in the queue.
+	t.Logf("broker outage: %d lines queued at the stop; after 3s %d queued, %d in processing lists",
+		queued, e.rdb.LLen(e.ctx, e.queue).Val(), e.inFlight("{"+e.queue+"}:processing:*"))
+	e.broker.args = nil // the replacement starts empty
+	if err := e.broker.Start(); err != nil {
+		t.Fatalf("starting the replacement broker: %v", err)
+	}
+	e.waitDrained()
+	recover := time.Since(outage)
+	e.stop(k)
+	recs := e.readKafka(e.broker.Addr())
+	before := StartBroker(t, bins.FakeKafka, "-data-dir", oldLog)
+	old := e.readKafka(before.Addr())
+	t.Logf("old broker held %d records, the replacement %d", len(old), len(recs))
+	if len(old) < 5000 {
+		t.Errorf("read %d records back from the old broker's log, it acknowledged at least 5000", len(old))
+	}
+	tl := check(t, ds, append(old, recs...), e.deadLetters())
+	t.Logf("broker outage: %d warning lines, %d of them franz-go's %q",
+		k.CountLog("level=warn"), k.CountLog("unable to open connection to broker"), "unable to open connection to broker")
+	figure(t, "broker_replaced", tl, recover, k.PeakRSSMiB())
+}
