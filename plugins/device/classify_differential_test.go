@@ -5,9 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/ua-parser/uap-go/uaparser"
@@ -82,19 +85,28 @@ func TestClassifyCorpusMatchesUAPGo(t *testing.T) {
 	if len(agents) != len(corpus) {
 		t.Fatalf("corpus has %d agents, expected answers %d: run go generate in plugins/device/uamatch", len(corpus), len(agents))
 	}
-	p := testMatcher()
-	failures := 0
 	for i, ua := range corpus {
 		if agents[i] != ua {
 			t.Fatalf("line %d: corpus %q, expected answers for %q: run go generate in plugins/device/uamatch", i+1, ua, agents[i])
 		}
-		if got, want := Classify(p, ua), Classify(golden, ua); got != want {
-			t.Errorf("Classify(%q) = %+v, on uap-go %+v", ua, got, want)
-			if failures++; failures > 20 {
-				t.Fatal("stopping after 20 failures")
-			}
-		}
 	}
+	// Classify is safe for concurrent use: check the corpus on every CPU.
+	p := testMatcher()
+	var failures atomic.Int32
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(corpus) && failures.Load() < 20; i += workers {
+				ua := corpus[i]
+				if got, want := Classify(p, ua), Classify(golden, ua); got != want {
+					failures.Add(1)
+					t.Errorf("Classify(%q) = %+v, on uap-go %+v", ua, got, want)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 var update = flag.Bool("update", false, "rewrite testdata/agents_expected.tsv from live uap-go")

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/ua-parser/uap-go/uaparser"
@@ -139,23 +141,32 @@ func TestDifferentialCorpus(t *testing.T) {
 	if len(lines) != len(want) {
 		t.Fatalf("corpus has %d agents, expected answers %d: regenerate with go generate", len(lines), len(want))
 	}
-	ours, _ := parsers(t)
-	failures := 0
 	for i, ua := range lines {
 		if want[i].UA != ua {
 			t.Fatalf("line %d: corpus %q, expected answers for %q: regenerate with go generate", i+1, ua, want[i].UA)
 		}
-		a := ours.Prepare(ua)
-		got := &uaparser.Client{UserAgent: a.UserAgent(), Os: a.Os(), Device: a.Device()}
-		a.Release()
-		if !reflect.DeepEqual(got, want[i].Client) {
-			t.Errorf("line %d %q:\n got %+v %+v %+v\nwant %+v %+v %+v", i+1, ua,
-				*got.UserAgent, *got.Os, *got.Device, *want[i].UserAgent, *want[i].Os, *want[i].Device)
-			if failures++; failures > 20 {
-				t.Fatal("stopping after 20 failures")
-			}
-		}
 	}
+	ours, _ := parsers(t)
+	// The parser is safe for concurrent use: check the corpus on every CPU
+	// (which also runs it concurrently under -race).
+	var failures atomic.Int32
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(lines) && failures.Load() < 20; i += workers {
+				a := ours.Prepare(lines[i])
+				got := &uaparser.Client{UserAgent: a.UserAgent(), Os: a.Os(), Device: a.Device()}
+				a.Release()
+				if !reflect.DeepEqual(got, want[i].Client) {
+					failures.Add(1)
+					t.Errorf("line %d %q:\n got %+v %+v %+v\nwant %+v %+v %+v", i+1, lines[i],
+						*got.UserAgent, *got.Os, *got.Device, *want[i].UserAgent, *want[i].Os, *want[i].Device)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // TestExpectedIsCurrent checks a sample of the golden file against live

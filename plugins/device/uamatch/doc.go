@@ -50,16 +50,31 @@
 //     left to right finds the leftmost match, and an anchored leftmost-first
 //     search prefers the same match as the unanchored one. A subject where
 //     U+017F or U+212A was folded falls back to the unanchored regex.
+//   - Loosened repeats. Go expands x{1,200} into 200 copies of x, which
+//     makes a program too big for regexp's backtracker and slow in its NFA.
+//     A long counted repetition of a single character (outside other
+//     repetitions) is run as a capturing x{1,}: its matches include the
+//     exact regex's, with the same preferences, so "no match" is final, and
+//     a preferred match whose loosened groups stay within their bounds is
+//     the exact answer; otherwise the exact regex runs (see program).
+//   - Shared scans. Prepare scans a user agent once for several lookups
+//     (Parse does; device classification uses it for device then OS).
 //
-// Per-call state (bitsets, hit lists, expansion buffer) comes from a
-// sync.Pool, so a call allocates only its results. A Parser is safe for
+// Regexes are parsed and analysed by New, which reports bad expressions,
+// but each form is compiled on its first use, so building a Parser takes a
+// small fraction of uap-go's start-up and only the rules that ever run are
+// compiled. Per-call state (bitsets, hit lists, expansion buffer) comes from
+// a sync.Pool, so a call allocates only its results. A Parser is safe for
 // concurrent use.
 //
 // # Testing
 //
 // testdata/corpus.txt is written by testdata/gen (go generate): template
 // agents of many kinds plus, for each uap-core regex, strings synthesised
-// from its syntax tree, alone and in context. The differential test compares
-// every line with uap-go (under -race or -short it samples the corpus), and
-// FuzzDifferential compares arbitrary inputs.
+// from its syntax tree, alone and in context. testdata/expect (go generate
+// too) records uap-go's answers for every line in
+// testdata/corpus_expected.tsv. The differential test compares every line
+// with those answers, a sample of the file is checked against live uap-go
+// to catch a stale file, and FuzzDifferential compares arbitrary inputs
+// with live uap-go.
 package uamatch
