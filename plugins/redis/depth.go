@@ -16,7 +16,9 @@ const (
 	metricDepth           = "redis_list_depth"
 	metricLabelKey        = "key"
 
-	// maxSampleTimeout bounds one sample when depth_interval is long.
+	// minSampleTimeout and maxSampleTimeout bound one sample; within them
+	// it may take depth_interval.
+	minSampleTimeout = time.Second
 	maxSampleTimeout = 5 * time.Second
 )
 
@@ -108,7 +110,7 @@ func (s *depthSampler) run(interval time.Duration, stop, done chan struct{}) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
-		sctx, scancel := context.WithTimeout(ctx, min(interval, maxSampleTimeout))
+		sctx, scancel := context.WithTimeout(ctx, min(max(interval, minSampleTimeout), maxSampleTimeout))
 		err := s.sample(sctx)
 		scancel()
 		switch {
