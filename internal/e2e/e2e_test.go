@@ -217,3 +217,88 @@ func TestBrokerReplaced(t *testing.T) {
 		k.CountLog("level=warn"), k.CountLog("unable to open connection to broker"), "unable to open connection to broker")
 	figure(t, "broker_replaced", tl, recover, k.PeakRSSMiB())
 }
+
+// TestKafkaLongOutage keeps the broker down while 200k lines are pushed:
+// kafkastore stops popping once its in-flight limit is reached (the backlog
+// stays in Redis), its memory stays bounded, and it catches up soon after
+// the broker comes back.
+func TestKafkaLongOutage(t *testing.T) {
+	const (
+		lines = 200000
+		// heldBound is the most lines kafkastore may hold while Kafka is
+		// down: the output's max_in_flight (64) batches of 500, plus the
+		// batches in the processing threads, the output batcher and the
+		// channels between them (8 measured; 16 allowed).
+		heldBound = 64*500 + 16*500
+		// outageRSS bounds resident memory while Kafka is down, whatever
+		// the backlog; peakRSS bounds it for the whole run, catch-up
+		// included.
+		outageRSS = 256 // MiB
+		peakRSS   = 512 // MiB
+		// catchUp bounds the time from the broker's return to an empty
+		// queue: the output retries a refused connection every 5s, and
+		// 200k lines take a few seconds.
+		catchUp = 30 * time.Second
+	)
+	tests := []struct {
+		name string
+		// downAtStart starts kafkastore while the broker is down, so its
+		// first connect fails; otherwise the broker dies after kafkastore
+		// connected.
+		downAtStart bool
+	}{
+		{name: "down_at_start", downAtStart: true},
+		{name: "lost_while_running"},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			e := newEnv(t, envOpts{})
+			if test.downAtStart {
+				e.broker.Kill()
+			}
+			ds := synthDataset(lines, 100, 7)
+			k := e.start("kafkastore")
+			if !test.downAtStart {
+				waitReady(t, k)
+				e.broker.Kill()
+			}
+			e.push(ds)
+			queued := e.waitQueueStill(2 * time.Second)
+			held := lines - int(queued)
+			t.Logf("Kafka down: %d lines queued, %d held by kafkastore (%d in processing lists), peak RSS so far %d MiB",
+				queued, held, e.inFlight("{"+e.queue+"}:processing:*"), k.PeakRSSMiB())
+			if held > heldBound {
+				t.Errorf("kafkastore took %d lines off the queue while Kafka was down; want at most %d", held, heldBound)
+			}
+			// Hold the outage a while longer: memory must not grow with it.
+			time.Sleep(5 * time.Second)
+			if !k.Running() {
+				t.Fatal("kafkastore exited while Kafka was down")
+			}
+			k.readMem()
+			if rss := k.PeakRSSMiB(); rss > outageRSS {
+				t.Errorf("peak RSS %d MiB while Kafka was down; want under %d MiB", rss, outageRSS)
+			} else {
+				t.Logf("peak RSS while Kafka was down: %d MiB", rss)
+			}
+			if n := e.rdb.LLen(e.ctx, e.queue).Val(); n != queued {
+				t.Errorf("kafkastore kept popping while Kafka was down: %d queued, %d before", n, queued)
+			}
+			back := time.Now()
+			if err := e.broker.Start(); err != nil {
+				t.Fatalf("starting the broker: %v", err)
+			}
+			e.waitDrained()
+			recover := time.Since(back)
+			e.stop(k)
+			if recover > catchUp {
+				t.Errorf("the queue drained %v after the broker came back; want under %v", recover.Round(time.Second), catchUp)
+			}
+			if k.PeakRSSMiB() > peakRSS {
+				t.Errorf("peak RSS %d MiB; want under %d MiB", k.PeakRSSMiB(), peakRSS)
+			}
+			tl := check(t, ds, e.readKafka(e.broker.Addr()), e.deadLetters())
+			figure(t, "kafka_outage_"+test.name, tl, recover, k.PeakRSSMiB())
+		})
+	}
+}

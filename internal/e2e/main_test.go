@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -203,4 +204,38 @@ func (e *env) readKafka(addr string) []Record {
 		e.t.Fatalf("reading back from %s: %v", addr, err)
 	}
 	return recs
+}
+
+// waitQueueStill waits until the queue length has not changed for still
+// (kafkastore stopped popping) and returns that length.
+func (e *env) waitQueueStill(still time.Duration) int64 {
+	e.t.Helper()
+	var last int64 = -1
+	since := time.Now()
+	if !Eventually(e.ctx, 60*time.Second, 100*time.Millisecond, func() bool {
+		n := e.rdb.LLen(e.ctx, e.queue).Val()
+		if n != last {
+			last, since = n, time.Now()
+		}
+		return time.Since(since) > still
+	}) {
+		e.t.Fatalf("the queue length never held still for %v (now %d)", still, last)
+	}
+	return last
+}
+
+// waitReady waits until kafkastore's /ready answers 200: input and output
+// connected.
+func waitReady(t *testing.T, k *Kafkastore) {
+	t.Helper()
+	if !Eventually(t.Context(), 60*time.Second, 20*time.Millisecond, func() bool {
+		resp, err := http.Get("http://" + k.HTTPAddr + "/ready")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}) {
+		t.Fatalf("%s not ready within 60s", k.name)
+	}
 }
