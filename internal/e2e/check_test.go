@@ -63,6 +63,7 @@ func (ds *dataset) addEither(seq int, line string) {
 type tally struct {
 	lines, unique, duplicates, deadLetters int
 	deadDuplicates                         int // dead letters beyond one per invalid line (redelivery after a crash)
+	misrouted                              int // valid lines dead-lettered instead of delivered
 	inversions                             int // records whose seq is below an earlier one in their partition
 	batchInversions                        int // the same, counted only within each block of 500 consecutive lines (one input batch)
 }
@@ -91,9 +92,17 @@ func check(t *testing.T, ds *dataset, recs []Record, dead []string) tally {
 	for _, b := range bad[:min(len(bad), 10)] {
 		t.Error(b)
 	}
-	var missing []int
+	deadSeqs := map[int]bool{}
+	for _, l := range dead {
+		if seq := synth.SeqOf(l); seq >= 0 {
+			deadSeqs[seq] = true
+		}
+	}
+	var missing, misrouted []int
 	for seq := range ds.valid {
 		switch n := seen[seq]; {
+		case n == 0 && deadSeqs[seq]:
+			misrouted = append(misrouted, seq)
 		case n == 0:
 			missing = append(missing, seq)
 		default:
@@ -103,7 +112,12 @@ func check(t *testing.T, ds *dataset, recs []Record, dead []string) tally {
 	}
 	if len(missing) > 0 {
 		slices.Sort(missing)
-		t.Errorf("LOSS: %d of %d valid lines never reached Kafka; first seqs: %v", len(missing), len(ds.valid), missing[:min(len(missing), 20)])
+		t.Errorf("LOSS: %d of %d valid lines are neither on Kafka nor dead-lettered; first seqs: %v", len(missing), len(ds.valid), missing[:min(len(missing), 20)])
+	}
+	tl.misrouted = len(misrouted)
+	if len(misrouted) > 0 {
+		slices.Sort(misrouted)
+		t.Errorf("%d of %d valid lines were dead-lettered instead of delivered (not lost); first seqs: %v", len(misrouted), len(ds.valid), misrouted[:min(len(misrouted), 20)])
 	}
 	tl.deadDuplicates = checkDeadLetters(t, ds, seen, dead)
 	tl.inversions = inversions(recs, 0)
@@ -135,8 +149,11 @@ func checkDeadLetters(t *testing.T, ds *dataset, seen map[int]int, dead []string
 			}
 			continue
 		}
+		if _, valid := ds.valid[synth.SeqOf(l)]; valid && want[l] == 0 {
+			continue // reported by check as dead-lettered instead of delivered
+		}
 		if want[l] == 0 {
-			t.Errorf("dead letter that is no invalid line pushed (%d times): %.200q", n, l)
+			t.Errorf("dead letter that is no line pushed (%d times): %.200q", n, l)
 		}
 	}
 	extra := 0

@@ -2,12 +2,17 @@ package e2e
 
 import (
 	"fmt"
+	"maps"
+	"math/rand/v2"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/kafkastore/kafkastore/internal/kafkatest"
 	"github.com/kafkastore/kafkastore/internal/redistest"
+	"github.com/kafkastore/kafkastore/internal/synth"
 )
 
 // TestHappyPath is the main job's acceptance: every valid line delivered
@@ -301,4 +306,86 @@ func TestKafkaLongOutage(t *testing.T) {
 			figure(t, "kafka_outage_"+test.name, tl, recover, k.PeakRSSMiB())
 		})
 	}
+}
+
+// TestPoisonLines mixes lines that could jam a pipeline between good ones: a
+// 4 MiB line, binary and NUL bytes, invalid UTF-8, an empty line, a line
+// over max_line_bytes (64 KiB) and a valid line just under it whose record
+// the broker (message.max.bytes 48 KiB) refuses. Each is delivered or
+// dead-lettered (the refused record as the original line), the lines behind
+// them all arrive, and the process stays up.
+func TestPoisonLines(t *testing.T) {
+	e := newEnv(t, envOpts{brokerArgs: []string{"-max-message-bytes", "49152"}})
+	now := strconv.FormatInt(time.Now().Unix(), 10)
+	rng := rand.New(rand.NewPCG(6, 6))
+	randBytes := func(n int, alphabet string) string {
+		b := make([]byte, n)
+		for i := range b {
+			if alphabet == "" {
+				b[i] = byte(rng.IntN(256))
+			} else {
+				b[i] = alphabet[rng.IntN(len(alphabet))]
+			}
+		}
+		return string(b)
+	}
+	const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	valid := func(seq int, path, ua string) string {
+		return "81.2.69.160 " + now + " clicks " + path + " seq=" + strconv.Itoa(seq) + " " + ua
+	}
+	// The record holds path and query, not the user agent: pad the query.
+	bigQuery := "81.2.69.160 " + now + " clicks /t/click pad=" + randBytes(60<<10, alnum) + "&seq=100006 Mozilla/5.0"
+	poison := []struct {
+		name   string
+		line   string
+		either bool // may be delivered or dead-lettered; otherwise must be dead-lettered
+	}{
+		{name: "4 MiB line", line: valid(100001, "/t/click", strings.Repeat("x", 4<<20))},
+		{name: "binary user agent", line: valid(100002, "/t/click", randBytes(300, "")), either: true},
+		{name: "NUL bytes", line: valid(100003, "/t/click", "Mozilla/5.0\x00\x00(iPhone)\x00"), either: true},
+		{name: "invalid UTF-8", line: valid(100004, "/t/\xff\xfe\xc3\x28", "Mozilla/5.0 \xed\xa0\x80 (X11)"), either: true},
+		{name: "binary line", line: randBytes(2000, "\x00\x01\x02\xfe\xff\x80\x7fabc\t\r")},
+		{name: "empty line", line: ""},
+		{name: "over max_line_bytes", line: valid(100005, "/t/click", randBytes(100<<10, alnum))},
+		{name: "record over message.max.bytes", line: bigQuery},
+	}
+	good := synthDataset(8000, 50, 6)
+	ds := newDataset()
+	maps.Copy(ds.valid, good.valid)
+	ds.invalid = good.invalid
+	for i, l := range good.lines {
+		ds.lines = append(ds.lines, l)
+		if p := i / 1000; i%1000 == 500 && p < len(poison) {
+			if poison[p].either {
+				ds.addEither(synth.SeqOf(poison[p].line), poison[p].line)
+			} else {
+				ds.addInvalid(poison[p].line)
+			}
+		}
+	}
+	k := e.start("kafkastore")
+	e.push(ds)
+	e.waitDrained()
+	took := time.Since(k.started)
+	if !k.Running() {
+		t.Fatal("kafkastore exited")
+	}
+	e.stop(k)
+	recs := e.readKafka(e.broker.Addr())
+	dead := e.deadLetters()
+	tl := check(t, ds, recs, dead)
+	if tl.misrouted > 0 {
+		t.Log("the broker refuses a whole partition batch (MESSAGE_TOO_LARGE) when one record in it is too large, " +
+			"and the output fails every record of that batch for good instead of retrying the small ones on their own")
+	}
+	delivered := map[int]bool{}
+	for _, r := range recs {
+		delivered[synth.SeqOf(r.Value)] = true
+	}
+	for _, p := range poison {
+		if p.either {
+			t.Logf("%s: delivered %v", p.name, delivered[synth.SeqOf(p.line)])
+		}
+	}
+	figure(t, "poison_lines", tl, took, k.PeakRSSMiB())
 }
