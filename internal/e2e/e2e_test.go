@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -388,4 +391,76 @@ func TestPoisonLines(t *testing.T) {
 		}
 	}
 	figure(t, "poison_lines", tl, took, k.PeakRSSMiB())
+}
+
+// stockConfig uses only fields the stock redis_list input and output and
+// kafka_franz output have (no batch_size, reliable, heartbeat or
+// keep_original): a stock Redpanda Connect config runs unchanged.
+const stockConfig = `
+http:
+  address: ${HTTP_ADDRESS}
+logger:
+  level: ${LOG_LEVEL}
+  format: logfmt
+input:
+  redis_list:
+    url: ${REDIS_URL}
+    key: ${QUEUE_KEY}
+    command: blpop
+    timeout: 5s
+    max_in_flight: 64
+pipeline:
+  processors:
+    - try:
+        - tracker_line: {}
+        - device_detect: {}
+        - geoip:
+            database: ${GEOIP_DB}
+        - cgi_message: {}
+output:
+  switch:
+    cases:
+      - check: errored()
+        output:
+          redis_list:
+            url: ${REDIS_URL}
+            key: ${INVALID_KEY}
+            command: rpush
+            max_in_flight: 8
+      - output:
+          kafka_franz:
+            seed_brokers: [ "${KAFKA_BROKERS}" ]
+            topic: ${! @kafka_topic }
+            client_id: kafkastore-e2e
+            idempotent_write: true
+            compression: snappy
+            max_in_flight: 10
+            batching:
+              count: 100
+              period: 5ms
+`
+
+// TestStockConfig lints and runs a config with only stock fields end to
+// end through the binary.
+func TestStockConfig(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	e.config = filepath.Join(t.TempDir(), "stock.yaml")
+	if err := os.WriteFile(e.config, []byte(stockConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	lint := exec.Command(bins.Kafkastore, "lint", e.config)
+	lint.Env = e.kafkastoreEnv().Environ("127.0.0.1:0")
+	if out, err := lint.CombinedOutput(); err != nil {
+		t.Fatalf("kafkastore lint %s: %v\n%s", e.config, err, out)
+	}
+	ds := synthDataset(3000, 30, 9)
+	k := e.start("kafkastore")
+	e.push(ds)
+	took := e.waitDrained()
+	e.stop(k)
+	tl := check(t, ds, e.readKafka(e.broker.Addr()), e.deadLetters())
+	if tl.duplicates > 0 || tl.deadDuplicates > 0 {
+		t.Errorf("%d duplicate records and %d duplicate dead letters", tl.duplicates, tl.deadDuplicates)
+	}
+	figure(t, "stock_config", tl, took, k.PeakRSSMiB())
 }

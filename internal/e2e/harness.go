@@ -253,20 +253,26 @@ type KafkastoreEnv struct {
 	LogLevel                                 string // default INFO
 }
 
+// Environ returns the process environment with env's variables set and the
+// HTTP server on httpAddr.
+func (env KafkastoreEnv) Environ(httpAddr string) []string {
+	if env.LogLevel == "" {
+		env.LogLevel = "INFO"
+	}
+	return append(os.Environ(),
+		"REDIS_URL="+env.RedisURL, "KAFKA_BROKERS="+env.Brokers, "GEOIP_DB="+env.GeoIP,
+		"QUEUE_KEY="+env.Queue, "INVALID_KEY="+env.Invalid, "HTTP_ADDRESS="+httpAddr,
+		"STATUS_ADDRESS=off", "LOG_LEVEL="+env.LogLevel)
+}
+
 // StartKafkastore runs bin -c config with env and waits until its HTTP
 // server answers /ping. The process is killed when the test ends if it is
 // still running.
 func StartKafkastore(t testing.TB, name, bin, config string, env KafkastoreEnv) *Kafkastore {
 	t.Helper()
-	if env.LogLevel == "" {
-		env.LogLevel = "INFO"
-	}
 	k := &Kafkastore{t: t, name: name, HTTPAddr: "127.0.0.1:" + strconv.Itoa(FreePort(t)), stop: make(chan struct{})}
 	cmd := exec.Command(bin, "-c", config)
-	cmd.Env = append(os.Environ(),
-		"REDIS_URL="+env.RedisURL, "KAFKA_BROKERS="+env.Brokers, "GEOIP_DB="+env.GeoIP,
-		"QUEUE_KEY="+env.Queue, "INVALID_KEY="+env.Invalid, "HTTP_ADDRESS="+k.HTTPAddr,
-		"STATUS_ADDRESS=off", "LOG_LEVEL="+env.LogLevel)
+	cmd.Env = env.Environ(k.HTTPAddr)
 	// Benthos logs to stdout; go-redis's internal logger writes to stderr.
 	cmd.Stdout = lockedWriter{&k.mu, &k.log}
 	cmd.Stderr = cmd.Stdout
