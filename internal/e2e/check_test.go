@@ -198,7 +198,12 @@ func inversions(recs []Record, block int) int {
 	return n
 }
 
-// figure logs the scenario's one-line figure for the README.
+// figure logs the scenario's one-line figure for the README: lines pushed,
+// valid lines on Kafka at least once, extra copies on Kafka, dead-letter
+// list length (extra copies included), recover_s (seconds from the fault,
+// or from the start for runs without one, until the queue was empty with no
+// processing list left) and peak_rss_mib (the highest VmHWM of the
+// scenario's kafkastore processes).
 func figure(t *testing.T, name string, tl tally, recover time.Duration, peakMiB int64) {
 	t.Logf("FIGURE scenario=%s lines=%d delivered_unique=%d duplicates=%d dead_letters=%d recover_s=%.1f peak_rss_mib=%d",
 		name, tl.lines, tl.unique, tl.duplicates, tl.deadLetters, recover.Seconds(), peakMiB)

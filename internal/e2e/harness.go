@@ -484,8 +484,8 @@ func ReadAll(ctx context.Context, addr string, topics ...string) ([]Record, erro
 	}
 	defer cons.Close()
 	var recs []Record
-	for remaining := len(ends); ; {
-		remaining = 0
+	for {
+		remaining := 0
 		for _, ps := range left {
 			for _, end := range ps {
 				if end > 0 {

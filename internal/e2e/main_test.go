@@ -43,7 +43,10 @@ const (
 	// shutdownTimeout is config/kafkastore.yaml's shutdown_timeout.
 	shutdownTimeout = 20 * time.Second
 	// drainTimeout bounds how long any scenario waits for its queue to empty.
-	drainTimeout = 120 * time.Second
+	drainTimeout = 90 * time.Second
+	// scenarioTimeout is the hard limit of one scenario: every wait and
+	// every Redis and Kafka call of the test uses a context that ends then.
+	scenarioTimeout = 3 * time.Minute
 )
 
 // env is one scenario's world: a redis-server, a broker process and the
@@ -74,8 +77,10 @@ func newEnv(t *testing.T, o envOpts) *env {
 		t.Skip("end-to-end suite: skipped under -short")
 	}
 	rs := redistest.Start(t, o.redis...)
+	ctx, cancel := context.WithTimeout(t.Context(), scenarioTimeout)
+	t.Cleanup(cancel)
 	e := &env{
-		t: t, ctx: t.Context(), redis: rs, rdb: rs.Client(t),
+		t: t, ctx: ctx, redis: rs, rdb: rs.Client(t),
 		broker: StartBroker(t, bins.FakeKafka, o.brokerArgs...),
 		queue:  "click_queue", invalid: "click_invalid",
 		config: filepath.Join(bins.Root, "config", "kafkastore.yaml"),
