@@ -34,7 +34,11 @@ type result struct {
 
 func (r result) rate() float64 { return float64(r.lines) / r.elapsed.Seconds() }
 
-func main() {
+func main() { os.Exit(run()) }
+
+// run returns the exit code, so that deferred clean-up (stopping the
+// servers) runs before the process exits.
+func run() int {
 	lines := flag.Int("lines", 300000, "lines per data set")
 	binary := flag.String("kafkastore", "./kafkastore", "kafkastore binary")
 	brokerBin := flag.String("fakekafka", "", "fakekafka binary (built when empty)")
@@ -47,7 +51,7 @@ func main() {
 	env, err := startEnv(ctx, *brokerBin)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(1)
+		return 1
 	}
 	defer env.close()
 
@@ -70,17 +74,18 @@ func main() {
 		floor, err := env.runFloor(ctx, ds.name, data)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "bench: floor:", err)
-			os.Exit(1)
+			return 1
 		}
 		results = append(results, floor)
 		fmt.Fprintf(os.Stderr, "%-7s floor       %9.0f lines/s\n", ds.name, floor.rate())
 		ks, err := env.runKafkastore(ctx, ds.name, data, *binary, *confPath, *geoip)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "bench: kafkastore:", err)
-			os.Exit(1)
+			return 1
 		}
 		results = append(results, ks)
 		fmt.Fprintf(os.Stderr, "%-7s kafkastore  %9.0f lines/s (%.2f of floor)\n", ds.name, ks.rate(), ks.rate()/floor.rate())
 	}
 	printTable(os.Stdout, results)
+	return 0
 }
