@@ -13,7 +13,7 @@ FUZZ_TARGETS := \
 	./plugins/device:FuzzClassify \
 	./plugins/device/uamatch:FuzzDifferential
 
-.PHONY: all build demo test tools fmt-check vet unit yaml-tests lint-configs fuzz bench docs clean
+.PHONY: all build demo test tools fmt-check vet docs-check unit yaml-tests lint-configs fuzz bench docs clean
 
 all: build
 
@@ -23,7 +23,7 @@ build:
 demo: build
 	./kafkastore demo
 
-test: tools fmt-check vet unit build lint-configs yaml-tests fuzz
+test: tools fmt-check vet docs-check unit build lint-configs yaml-tests fuzz
 	@echo "make test: all checks passed"
 
 tools:
@@ -56,8 +56,15 @@ fuzz:
 bench: build
 	bash bench/run.sh
 
-docs: build
+docs:
 	$(GO) run ./cmd/gendocs
+
+# The component docs must match the specs: run `make docs` after changing one.
+docs-check:
+	@tmp=$$(mktemp -d); $(GO) run ./cmd/gendocs -out $$tmp >/dev/null && \
+	if ! diff -r $$tmp docs/components >/dev/null; then \
+		echo "docs/components is stale: run make docs"; diff -r $$tmp docs/components | head -20; rm -rf $$tmp; exit 1; fi; \
+	rm -rf $$tmp
 
 clean:
 	rm -f kafkastore
