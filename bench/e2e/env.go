@@ -17,6 +17,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -134,6 +135,26 @@ func (e *env) fill(ctx context.Context, key string, data []string) error {
 	}
 	_, err := pipe.Exec(ctx)
 	return err
+}
+
+// createTopics creates the topics kafkastore produces to, so that neither
+// subject's clock includes topic creation.
+func (e *env) createTopics(ctx context.Context, names ...string) error {
+	resp, err := e.kadm.CreateTopics(ctx, 3, 1, nil, names...)
+	if err != nil {
+		return err
+	}
+	for _, t := range resp {
+		if t.Err != nil && !errors.Is(t.Err, kerr.TopicAlreadyExists) {
+			return fmt.Errorf("topic %s: %w", t.Topic, t.Err)
+		}
+	}
+	return nil
+}
+
+// serverCPU is the CPU redis-server and the broker have used so far.
+func (e *env) serverCPU() time.Duration {
+	return procCPU(e.redis.Process.Pid) + procCPU(e.broker.Process.Pid)
 }
 
 // endOffsets sums the end offsets of the topics.

@@ -28,7 +28,8 @@ type result struct {
 	dataset, subject string
 	lines            int
 	elapsed          time.Duration
-	cpu              time.Duration
+	cpu              time.Duration // the subject's own CPU
+	serverCPU        time.Duration // redis-server's and the broker's CPU meanwhile
 	peakRSSKiB       int64
 }
 
@@ -40,11 +41,17 @@ func main() { os.Exit(run()) }
 // servers) runs before the process exits.
 func run() int {
 	lines := flag.Int("lines", 300000, "lines per data set")
-	binary := flag.String("kafkastore", "./kafkastore", "kafkastore binary")
+	binary := flag.String("kafkastore", "./kafkastore", "kafkastore binary (empty: measure the floor only)")
 	brokerBin := flag.String("fakekafka", "", "fakekafka binary (built when empty)")
 	confPath := flag.String("config", "config/kafkastore.yaml", "config to run")
 	geoip := flag.String("geoip", "plugins/geoip/testdata/city.mmdb", "GeoIP database")
 	only := flag.String("only", "", "run one data set: zipf or unique")
+	var fo floorOpts
+	flag.IntVar(&fo.pipeline, "floor-pipeline", 4, "floor: LPOP 500 commands per round trip")
+	flag.DurationVar(&fo.linger, "floor-linger", 5*time.Millisecond, "floor: franz-go linger")
+	flag.StringVar(&fo.compress, "floor-compression", "", "floor: none, snappy or lz4 (empty: franz-go default, snappy)")
+	profile := flag.String("profile", "", "write a CPU profile of kafkastore on each data set to PROFILE.DATASET.pprof")
+	flag.IntVar(&profileSeconds, "profile-seconds", profileSeconds, "length of each CPU profile")
 	flag.Parse()
 
 	ctx := context.Background()
@@ -54,6 +61,10 @@ func run() int {
 		return 1
 	}
 	defer env.close()
+	if err := env.createTopics(ctx, topics...); err != nil {
+		fmt.Fprintln(os.Stderr, "bench: creating topics:", err)
+		return 1
+	}
 
 	var results []result
 	for _, ds := range []struct {
@@ -71,14 +82,17 @@ func run() int {
 		for i := range data {
 			data[i] = g.Line()
 		}
-		floor, err := env.runFloor(ctx, ds.name, data)
+		floor, err := env.runFloor(ctx, ds.name, data, fo)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "bench: floor:", err)
 			return 1
 		}
 		results = append(results, floor)
 		fmt.Fprintf(os.Stderr, "%-7s floor       %9.0f lines/s\n", ds.name, floor.rate())
-		ks, err := env.runKafkastore(ctx, ds.name, data, *binary, *confPath, *geoip)
+		if *binary == "" {
+			continue
+		}
+		ks, err := env.runKafkastore(ctx, ds.name, data, *binary, *confPath, *geoip, *profile)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "bench: kafkastore:", err)
 			return 1

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"runtime"
@@ -13,68 +15,133 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 var topics = []string{"clicks", "impressions", "installs"}
 
-// runFloor pops the lines in batches of 500 and produces them raw, as a
-// hand-rolled worker with no processing would: the I/O floor.
-func (e *env) runFloor(ctx context.Context, name string, data []string) (result, error) {
+// floorOpts tune the hand-rolled floor worker.
+type floorOpts struct {
+	pipeline int           // LPOP 500 commands sent per round trip
+	linger   time.Duration // franz-go linger
+	compress string        // "" (franz-go default, snappy), none, snappy or lz4
+}
+
+// runFloor pops the lines in batches of 500 and produces them raw, as the
+// best hand-rolled worker with no processing would: pops pipelined several
+// to a round trip, records produced asynchronously while the next pops are
+// on the wire, the topic created and its metadata loaded before the clock
+// starts.
+func (e *env) runFloor(ctx context.Context, name string, data []string, o floorOpts) (result, error) {
 	key := "floor_" + name
 	topic := "floor_" + name
 	if err := e.fill(ctx, key, data); err != nil {
 		return result{}, err
 	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(e.kAddr), kgo.DefaultProduceTopic(topic),
-		kgo.ProducerLinger(5*time.Millisecond), kgo.MaxBufferedRecords(100000), kgo.AllowAutoTopicCreation())
+	opts := []kgo.Opt{kgo.SeedBrokers(e.kAddr), kgo.DefaultProduceTopic(topic),
+		kgo.ProducerLinger(o.linger), kgo.MaxBufferedRecords(100000), kgo.AllowAutoTopicCreation()}
+	if c, ok := codecs[o.compress]; ok {
+		opts = append(opts, kgo.ProducerBatchCompression(c))
+	}
+	cl, err := kgo.NewClient(opts...)
 	if err != nil {
 		return result{}, err
 	}
 	defer cl.Close()
+	// Warm up: create the topic and load its metadata, as kafkastore has
+	// (its topics were created by warmTopics) before its clock starts.
+	if err := cl.ProduceSync(ctx, &kgo.Record{Value: []byte("warm-up")}).FirstErr(); err != nil {
+		return result{}, fmt.Errorf("warming up: %w", err)
+	}
+	// Warm up the worker itself (heap, buffers) on a tenth of the data.
+	warm := key + "_warm"
+	if err := e.fill(ctx, warm, data[:len(data)/10]); err != nil {
+		return result{}, err
+	}
+	if err := e.popProduce(ctx, cl, warm, o.pipeline); err != nil {
+		return result{}, fmt.Errorf("warming up: %w", err)
+	}
+	cpu0, srv0 := selfCPU(), e.serverCPU()
+	start := time.Now()
+	err = e.popProduce(ctx, cl, key, o.pipeline)
+	elapsed := time.Since(start)
+	if err != nil {
+		return result{}, err
+	}
+	return result{dataset: name, subject: "floor (LPOP 500 + franz-go)", lines: len(data), elapsed: elapsed,
+		cpu: selfCPU() - cpu0, serverCPU: e.serverCPU() - srv0}, nil
+}
+
+// popProduce pops key empty, pipeline LPOP 500 commands per round trip,
+// producing every line as soon as its pop answers, and waits until Kafka
+// has them all.
+func (e *env) popProduce(ctx context.Context, cl *kgo.Client, key string, pipeline int) error {
 	var (
 		wg      sync.WaitGroup
 		mu      sync.Mutex
 		prodErr error
 	)
-	cpu0 := selfCPU()
-	start := time.Now()
-	for {
-		vals, err := e.rclient.LPopCount(ctx, key, 500).Result()
-		if err != nil || len(vals) == 0 {
-			break
+	promise := func(_ *kgo.Record, err error) {
+		if err != nil {
+			mu.Lock()
+			prodErr = err
+			mu.Unlock()
 		}
-		for _, v := range vals {
-			wg.Add(1)
-			cl.Produce(ctx, &kgo.Record{Value: []byte(v)}, func(_ *kgo.Record, err error) {
-				if err != nil {
-					mu.Lock()
-					prodErr = err
-					mu.Unlock()
-				}
-				wg.Done()
-			})
+		wg.Done()
+	}
+	for done := false; !done; {
+		cmds, err := e.rclient.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for range pipeline {
+				p.LPopCount(ctx, key, 500)
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return fmt.Errorf("popping: %w", err)
+		}
+		for _, c := range cmds {
+			vals, _ := c.(*redis.StringSliceCmd).Result()
+			if len(vals) < 500 {
+				done = true
+			}
+			wg.Add(len(vals))
+			for _, v := range vals {
+				cl.Produce(ctx, &kgo.Record{Value: []byte(v)}, promise)
+			}
 		}
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
 	if prodErr != nil {
-		return result{}, fmt.Errorf("producing: %w", prodErr)
+		return fmt.Errorf("producing: %w", prodErr)
 	}
-	return result{dataset: name, subject: "floor (LPOP 500 + franz-go)", lines: len(data), elapsed: elapsed, cpu: selfCPU() - cpu0}, nil
+	return nil
+}
+
+var codecs = map[string]kgo.CompressionCodec{
+	"none":   kgo.NoCompression(),
+	"snappy": kgo.SnappyCompression(),
+	"lz4":    kgo.Lz4Compression(),
 }
 
 // runKafkastore runs the real binary and times it from the moment the
 // lines appear on its queue (an atomic RENAME) to the moment every line is
 // on Kafka or dead-lettered.
-func (e *env) runKafkastore(ctx context.Context, name string, data []string, binary, confPath, geoip string) (result, error) {
+//
+// With profile set it also fetches a CPU profile of profileSeconds from the
+// debug endpoints, started with the clock, into profile.NAME.pprof.
+func (e *env) runKafkastore(ctx context.Context, name string, data []string, binary, confPath, geoip, profile string) (result, error) {
 	queue, invalid, staging := "bench_"+name+"_queue", "bench_"+name+"_invalid", "bench_"+name+"_staging"
 	httpPort, err := freePort()
 	if err != nil {
 		return result{}, err
 	}
 	httpAddr := "127.0.0.1:" + strconv.Itoa(httpPort)
-	cmd := exec.Command(binary, "-c", confPath)
+	args := []string{"-c", confPath}
+	if profile != "" {
+		args = append(args, "-s", "http.debug_endpoints=true")
+	}
+	cmd := exec.Command(binary, args...)
 	cmd.Env = append(os.Environ(),
 		"REDIS_URL="+e.rURL, "KAFKA_BROKERS="+e.kAddr, "GEOIP_DB="+geoip,
 		"QUEUE_KEY="+queue, "INVALID_KEY="+invalid, "HTTP_ADDRESS="+httpAddr, "LOG_LEVEL=WARN")
@@ -96,7 +163,13 @@ func (e *env) runKafkastore(ctx context.Context, name string, data []string, bin
 	if err != nil {
 		return result{}, err
 	}
-	cpu0 := procCPU(cmd.Process.Pid)
+	profDone := make(chan error, 1)
+	if profile != "" {
+		go func() { profDone <- fetchProfile(ctx, httpAddr, fmt.Sprintf("%s.%s.pprof", profile, name)) }()
+	} else {
+		profDone <- nil
+	}
+	cpu0, srv0 := procCPU(cmd.Process.Pid), e.serverCPU()
 	start := time.Now()
 	if err := e.rclient.Rename(ctx, staging, queue).Err(); err != nil {
 		return result{}, err
@@ -117,8 +190,41 @@ func (e *env) runKafkastore(ctx context.Context, name string, data []string, bin
 		}
 	}
 	elapsed := time.Since(start)
-	return result{dataset: name, subject: "kafkastore (config/kafkastore.yaml)", lines: len(data), elapsed: elapsed,
-		cpu: procCPU(cmd.Process.Pid) - cpu0, peakRSSKiB: procHWM(cmd.Process.Pid)}, nil
+	r := result{dataset: name, subject: "kafkastore (config/kafkastore.yaml)", lines: len(data), elapsed: elapsed,
+		cpu: procCPU(cmd.Process.Pid) - cpu0, serverCPU: e.serverCPU() - srv0, peakRSSKiB: procHWM(cmd.Process.Pid)}
+	if err := <-profDone; err != nil {
+		return result{}, fmt.Errorf("fetching profile: %w", err)
+	}
+	return r, nil
+}
+
+// profileSeconds is how long the CPU profile of a kafkastore run lasts; a
+// run shorter than that leaves idle time in it, which pprof ignores.
+var profileSeconds = 3
+
+func fetchProfile(ctx context.Context, addr, path string) error {
+	url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, profileSeconds)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s", url, resp.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func selfCPU() time.Duration {
@@ -167,8 +273,8 @@ func cpuModel() string {
 
 func printTable(w io.Writer, results []result) {
 	fmt.Fprintf(w, "Run %s on %d cores (%s), %s.\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.NumCPU(), cpuModel(), runtime.Version())
-	fmt.Fprintln(w, "| data | subject | lines | lines/s | of floor | CPU µs/line | peak RSS |")
-	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| data | subject | lines | lines/s | of floor | CPU µs/line | redis+broker CPU µs/line | peak RSS |")
+	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|")
 	floors := map[string]float64{}
 	for _, r := range results {
 		ratio, rss := "1.00", "-"
@@ -178,7 +284,11 @@ func printTable(w io.Writer, results []result) {
 			ratio = fmt.Sprintf("%.2f", r.rate()/floors[r.dataset])
 			rss = fmt.Sprintf("%d MiB", r.peakRSSKiB/1024)
 		}
-		fmt.Fprintf(w, "| %s | %s | %d | %.0f | %s | %.2f | %s |\n", r.dataset, r.subject, r.lines, r.rate(), ratio,
-			float64(r.cpu.Microseconds())/float64(r.lines), rss)
+		fmt.Fprintf(w, "| %s | %s | %d | %.0f | %s | %.2f | %.2f | %s |\n", r.dataset, r.subject, r.lines, r.rate(), ratio,
+			perLine(r.cpu, r.lines), perLine(r.serverCPU, r.lines), rss)
 	}
+}
+
+func perLine(d time.Duration, lines int) float64 {
+	return float64(d.Microseconds()) / float64(lines)
 }
