@@ -50,6 +50,7 @@ type franzWriter struct {
 
 	mu     sync.RWMutex
 	client *kgo.Client
+	solo   *kgo.Client // created on first need by produceAlone; nil until then
 
 	unreachable atomic.Bool // Connect has logged that brokers are down
 	retrying    atomic.Bool // WriteBatch has logged that it is retrying
@@ -127,9 +128,10 @@ func (w *franzWriter) replaceClient(old *kgo.Client) *kgo.Client {
 		return old
 	}
 	w.client = cl
-	// Records still buffered in the old client fail with ErrClientClosed
+	// Records still buffered in the old clients fail with ErrClientClosed
 	// and their batches re-produce them on the new one.
 	old.Close()
+	w.closeSoloLocked()
 	return cl
 }
 
@@ -156,6 +158,9 @@ func (w *franzWriter) WriteBatch(ctx context.Context, batch service.MessageBatch
 	wait := w.conf.retryMin
 	for failed := 0; len(pending) > 0; failed++ {
 		if err := produceRound(ctx, cl, recs, errs, pending); err != nil {
+			return err
+		}
+		if err := w.isolateTooLarge(ctx, cl, recs, errs, pending); err != nil {
 			return err
 		}
 		var cause error
@@ -307,5 +312,6 @@ func (w *franzWriter) Close(context.Context) error {
 		w.client.Close()
 		w.client = nil
 	}
+	w.closeSoloLocked()
 	return nil
 }
