@@ -21,7 +21,7 @@ func (b *builder) add(expr, flags string, tmpl [5]template) error {
 		return err
 	}
 	id := int32(len(b.rules))
-	r := rule{re: c.re, req: b.compile(c.req), tmpl: tmpl, atBegin: c.atBegin, at0: c.at0, atN: c.atN}
+	r := rule{re: c.re, req: b.compile(c.req), tmpl: tmpl, atBegin: c.atBegin, at0: c.at0, atN: c.atN, follow: c.follow, dot: c.dot}
 	for _, s := range c.start {
 		r.start = append(r.start, b.intern(s))
 	}

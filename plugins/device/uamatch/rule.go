@@ -24,6 +24,12 @@ type rule struct {
 	start    []int32
 	atBegin  bool
 	at0, atN *program
+
+	// follow, when set, is a necessary condition on the text after a start
+	// literal; dot, when set, means re is ^.{0,n}Y: start, follow, at0 and
+	// atN are then Y's, and a match runs from offset 0 to Y's end.
+	follow *follow
+	dot    *dotPrefix
 }
 
 // template is a replacement string; static ones need no expansion.
@@ -61,6 +67,8 @@ type compiled struct {
 	req          *query
 	start        []string
 	atBegin      bool
+	follow       *follow
+	dot          *dotPrefix
 }
 
 // compileRule parses expr exactly as uap-go compiles it (flags, when set,
@@ -75,7 +83,27 @@ func compileRule(expr, flags string) (*compiled, error) {
 		return nil, fmt.Errorf("compiling regex %q: %w", expr, err)
 	}
 	c := &compiled{req: toQuery(analyse(tree))}
-	c.start, c.atBegin = startSet(tree)
+	anchored := func(expr string, l *loosened) {
+		c.at0 = newProgram(expr, l, func(s string) string { return `^(?:` + s + `)` })
+		c.atN = newProgram(expr, l, func(s string) string { return `^(?s:.)(?:` + s + `)` })
+	}
+	if d := dotPrefixOf(tree); d != nil {
+		if start, _ := startSet(d.y); start != nil {
+			// render and loosen rewrite the trees they are given.
+			fresh := func() *syntax.Regexp {
+				t, _ := syntax.Parse(expr, syntax.Perl)
+				return dotPrefixOf(t).y
+			}
+			c.start, c.follow = start, followOf(d.y, start)
+			anchored(render(fresh()), loosen(fresh()))
+			d.y = nil
+			c.dot = d
+		}
+	}
+	if c.dot == nil {
+		c.start, c.atBegin = startSet(tree)
+		c.follow = followOf(tree, c.start)
+	}
 	l := loosen(tree) // rewrites tree
 	if l != nil {
 		if _, err := syntax.Parse(l.expr, syntax.Perl); err != nil {
@@ -83,9 +111,8 @@ func compileRule(expr, flags string) (*compiled, error) {
 		}
 	}
 	c.re = newProgram(expr, l, func(s string) string { return s })
-	if c.start != nil {
-		c.at0 = newProgram(expr, l, func(s string) string { return `^(?:` + s + `)` })
-		c.atN = newProgram(expr, l, func(s string) string { return `^(?s:.)(?:` + s + `)` })
+	if c.start != nil && c.dot == nil {
+		anchored(expr, l)
 	}
 	return c, nil
 }
@@ -164,51 +191,75 @@ func (p *Parser) match(sc *scratch, ua string, lo, hi int, found func(r *rule, m
 // prefers the same match as the unanchored search.
 func (p *Parser) findAnchored(sc *scratch, r *rule, ua string) []int {
 	sc.starts = sc.starts[:0]
+	limit := len(ua)
+	if r.dot != nil {
+		limit = r.dot.limit(ua)
+	}
 	if len(r.start) <= len(sc.found) {
 		for _, id := range r.start {
-			p.addStarts(sc, r, id)
+			p.addStarts(sc, r, id, ua, limit)
 		}
 	} else {
 		for _, id := range sc.found {
 			if _, ok := slices.BinarySearch(r.start, id); ok {
-				p.addStarts(sc, r, id)
+				p.addStarts(sc, r, id, ua, limit)
 			}
 		}
 	}
+	if len(sc.starts) == 0 {
+		return nil
+	}
 	slices.Sort(sc.starts)
+	if r.dot != nil && r.dot.greedy {
+		slices.Reverse(sc.starts)
+	}
 	for i, s := range sc.starts {
 		if i > 0 && s == sc.starts[i-1] {
 			continue
 		}
-		if s == 0 {
-			if m := r.at0.find(ua); m != nil {
-				return m
+		if m := r.findAt(ua, s); m != nil {
+			if r.dot != nil {
+				m[0] = 0
 			}
-			continue
+			return m
 		}
-		_, size := utf8.DecodeLastRuneInString(ua[:s])
-		q := s - size
-		m := r.atN.find(ua[q:])
-		if m == nil {
-			continue
-		}
-		for j := range m {
-			if m[j] >= 0 {
-				m[j] += q
-			}
-		}
-		m[0] = s
-		return m
 	}
 	return nil
 }
 
-// addStarts adds the start offsets of the occurrences of literal id.
-func (p *Parser) addStarts(sc *scratch, r *rule, id int32) {
-	for h := sc.head[id]; h >= 0; h = sc.hits[h].prev {
-		s := int(sc.hits[h].end) + 1 - len(p.lits[id])
-		if !r.atBegin || s == 0 {
-			sc.starts = append(sc.starts, s)
+// findAt runs the anchored form of r at offset s of ua.
+func (r *rule) findAt(ua string, s int) []int {
+	if s == 0 {
+		return r.at0.find(ua)
+	}
+	_, size := utf8.DecodeLastRuneInString(ua[:s])
+	q := s - size
+	m := r.atN.find(ua[q:])
+	if m == nil {
+		return nil
+	}
+	for j := range m {
+		if m[j] >= 0 {
+			m[j] += q
 		}
+	}
+	m[0] = s
+	return m
+}
+
+// addStarts adds the start offsets, up to limit, of the occurrences of
+// literal id that pass r's follow check.
+func (p *Parser) addStarts(sc *scratch, r *rule, id int32, ua string, limit int) {
+	n := len(p.lits[id])
+	for h := sc.head[id]; h >= 0; h = sc.hits[h].prev {
+		end := int(sc.hits[h].end) + 1
+		s := end - n
+		if r.atBegin && s != 0 || s > limit {
+			continue
+		}
+		if r.follow != nil && !r.follow.ok(ua, end) {
+			continue
+		}
+		sc.starts = append(sc.starts, s)
 	}
 }
