@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	rediscomp "github.com/kafkastore/kafkastore/plugins/redis"
 )
 
 // Default key names, as in config/kafkastore.yaml.
@@ -70,25 +71,26 @@ func Dial(ctx context.Context, rawURL string) (redis.UniversalClient, error) {
 }
 
 // NewClient returns a client for the Redis server at rawURL (redis:// or
-// rediss://) without connecting, for callers that outlive outages.
+// rediss://) without connecting, for callers that outlive outages. Its
+// errors never quote the URL, even when a password holds an unescaped '#',
+// '/' or '?'.
 func NewClient(rawURL string) (redis.UniversalClient, error) {
-	opts, err := redis.ParseURL(rawURL)
+	opts, err := rediscomp.ParseURL(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("parsing redis url %s: %w", RedactURL(rawURL), err)
+		if redacted := RedactURL(rawURL); redacted != rediscomp.MalformedURL {
+			return nil, fmt.Errorf("parsing redis url %s: %w", redacted, err)
+		}
+		return nil, fmt.Errorf("parsing redis url: %w", err)
 	}
 	opts.ClientName = "kafkastore-ops"
 	opts.MaxRetries = 1
 	return redis.NewClient(opts), nil
 }
 
-// RedactURL returns rawURL with any password replaced by "xxxxx".
-func RedactURL(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return "<malformed url>"
-	}
-	return u.Redacted()
-}
+// RedactURL returns rawURL with any password replaced by "xxxxx", or
+// "<malformed url>" when it does not parse or a password is not
+// percent-encoded.
+func RedactURL(rawURL string) string { return rediscomp.RedactURL(rawURL) }
 
 // listLen returns the length of the list at key, 0 when it does not exist,
 // and a clear error when key holds another type.
