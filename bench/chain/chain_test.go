@@ -7,6 +7,8 @@ package chain
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,24 +21,39 @@ import (
 
 const batchSize = 500
 
-const chainYAML = `
-try:
-  - tracker_line: {}
-  - device_detect: {}
-  - geoip:
-      database: ../../plugins/geoip/testdata/city.mmdb
-  - cgi_message:
-      keep_original: tracker_line
-`
+// stages are the processors of the chain, in order.
+var stages = []string{
+	"tracker_line: {}",
+	"device_detect: {}",
+	"geoip:\n      database: ../../plugins/geoip/testdata/city.mmdb",
+	"cgi_message:\n      keep_original: tracker_line",
+}
+
+// chainYAML is the try block running the first n stages.
+func chainYAML(n int) string {
+	if n == 0 {
+		return "try: []\n"
+	}
+	y := "try:\n"
+	for _, s := range stages[:n] {
+		y += "  - " + s + "\n"
+	}
+	return y
+}
 
 func benchChain(b *testing.B, opts synth.Options, lines int) {
+	benchStages(b, opts, lines, len(stages))
+}
+
+// benchStages benchmarks the first n stages of the chain.
+func benchStages(b *testing.B, opts synth.Options, lines, n int) {
 	g := synth.New(opts)
 	data := make([][]byte, lines)
 	for i := range data {
 		data[i] = []byte(g.Line())
 	}
 	rb := service.NewResourceBuilder()
-	if err := rb.AddProcessorYAML("label: chain\n" + chainYAML); err != nil {
+	if err := rb.AddProcessorYAML("label: chain\n" + chainYAML(n)); err != nil {
 		b.Fatal(err)
 	}
 	res, closeRes, err := rb.Build()
@@ -92,4 +109,19 @@ func BenchmarkChainCached(b *testing.B) {
 // BenchmarkChainUncached: user agents that never repeat.
 func BenchmarkChainUncached(b *testing.B) {
 	benchChain(b, synth.Options{Seed: 2, UniqueAgents: true, Now: time.Now().Unix()}, 200000)
+}
+
+// BenchmarkChainStages runs growing prefixes of the chain on the Zipf data,
+// cache warm: the difference between two prefixes is the cost of the stage
+// added, framework overhead included (docs/performance.md).
+func BenchmarkChainStages(b *testing.B) {
+	for n := 0; n <= len(stages); n++ {
+		name := "none"
+		if n > 0 {
+			name = stages[n-1][:strings.IndexByte(stages[n-1], ':')]
+		}
+		b.Run(fmt.Sprintf("%d_%s", n, name), func(b *testing.B) {
+			benchStages(b, synth.Options{Seed: 1, Now: time.Now().Unix()}, 100000, n)
+		})
+	}
 }

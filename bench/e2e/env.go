@@ -153,8 +153,14 @@ func (e *env) createTopics(ctx context.Context, names ...string) error {
 }
 
 // serverCPU is the CPU redis-server and the broker have used so far.
-func (e *env) serverCPU() time.Duration {
-	return procCPU(e.redis.Process.Pid) + procCPU(e.broker.Process.Pid)
+func (e *env) serverCPU() serverCPU {
+	return serverCPU{redis: procCPU(e.redis.Process.Pid), broker: procCPU(e.broker.Process.Pid)}
+}
+
+type serverCPU struct{ redis, broker time.Duration }
+
+func (c serverCPU) sub(d serverCPU) serverCPU {
+	return serverCPU{c.redis - d.redis, c.broker - d.broker}
 }
 
 // endOffsets sums the end offsets of the topics.

@@ -29,7 +29,7 @@ type result struct {
 	lines            int
 	elapsed          time.Duration
 	cpu              time.Duration // the subject's own CPU
-	serverCPU        time.Duration // redis-server's and the broker's CPU meanwhile
+	serverCPU        serverCPU     // redis-server's and the broker's CPU meanwhile
 	peakRSSKiB       int64
 }
 

@@ -70,7 +70,7 @@ func (e *env) runFloor(ctx context.Context, name string, data []string, o floorO
 		return result{}, err
 	}
 	return result{dataset: name, subject: "floor (LPOP 500 + franz-go)", lines: len(data), elapsed: elapsed,
-		cpu: selfCPU() - cpu0, serverCPU: e.serverCPU() - srv0}, nil
+		cpu: selfCPU() - cpu0, serverCPU: e.serverCPU().sub(srv0)}, nil
 }
 
 // popProduce pops key empty, pipeline LPOP 500 commands per round trip,
@@ -190,8 +190,8 @@ func (e *env) runKafkastore(ctx context.Context, name string, data []string, bin
 		}
 	}
 	elapsed := time.Since(start)
-	r := result{dataset: name, subject: "kafkastore (config/kafkastore.yaml)", lines: len(data), elapsed: elapsed,
-		cpu: procCPU(cmd.Process.Pid) - cpu0, serverCPU: e.serverCPU() - srv0, peakRSSKiB: procHWM(cmd.Process.Pid)}
+	r := result{dataset: name, subject: "kafkastore (" + confPath + ")", lines: len(data), elapsed: elapsed,
+		cpu: procCPU(cmd.Process.Pid) - cpu0, serverCPU: e.serverCPU().sub(srv0), peakRSSKiB: procHWM(cmd.Process.Pid)}
 	if err := <-profDone; err != nil {
 		return result{}, fmt.Errorf("fetching profile: %w", err)
 	}
@@ -273,8 +273,8 @@ func cpuModel() string {
 
 func printTable(w io.Writer, results []result) {
 	fmt.Fprintf(w, "Run %s on %d cores (%s), %s.\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.NumCPU(), cpuModel(), runtime.Version())
-	fmt.Fprintln(w, "| data | subject | lines | lines/s | of floor | CPU µs/line | redis+broker CPU µs/line | peak RSS |")
-	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| data | subject | lines | lines/s | of floor | CPU µs/line | redis CPU µs/line | broker CPU µs/line | peak RSS |")
+	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|---:|")
 	floors := map[string]float64{}
 	for _, r := range results {
 		ratio, rss := "1.00", "-"
@@ -284,8 +284,8 @@ func printTable(w io.Writer, results []result) {
 			ratio = fmt.Sprintf("%.2f", r.rate()/floors[r.dataset])
 			rss = fmt.Sprintf("%d MiB", r.peakRSSKiB/1024)
 		}
-		fmt.Fprintf(w, "| %s | %s | %d | %.0f | %s | %.2f | %.2f | %s |\n", r.dataset, r.subject, r.lines, r.rate(), ratio,
-			perLine(r.cpu, r.lines), perLine(r.serverCPU, r.lines), rss)
+		fmt.Fprintf(w, "| %s | %s | %d | %.0f | %s | %.2f | %.2f | %.2f | %s |\n", r.dataset, r.subject, r.lines, r.rate(), ratio,
+			perLine(r.cpu, r.lines), perLine(r.serverCPU.redis, r.lines), perLine(r.serverCPU.broker, r.lines), rss)
 	}
 }
 
