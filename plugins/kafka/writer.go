@@ -90,7 +90,7 @@ func (w *franzWriter) Connect(ctx context.Context) error {
 	if err := cl.Ping(pctx); err != nil {
 		cl.Close()
 		seeds := strings.Join(w.conf.conn.seedBrokers, ",")
-		if !kgo.IsRetryableBrokerErr(err) && pctx.Err() == nil {
+		if isAuthErr(err) {
 			return service.NewErrBackOff(fmt.Errorf("connecting to kafka %s: %w", seeds, err), authRetryWait)
 		}
 		if len(w.conf.conn.sasl) > 0 {
@@ -314,4 +314,17 @@ func (w *franzWriter) Close(context.Context) error {
 	}
 	w.closeSoloLocked()
 	return nil
+}
+
+// isAuthErr reports whether a broker refused our credentials, which no
+// quick retry will mend. Anything else (connection refused, timeouts, a
+// broker still starting) is an outage retried every connectRetryWait.
+func isAuthErr(err error) bool {
+	for _, e := range []error{kerr.SaslAuthenticationFailed, kerr.UnsupportedSaslMechanism, kerr.IllegalSaslState,
+		kerr.ClusterAuthorizationFailed, kerr.TopicAuthorizationFailed} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }

@@ -97,7 +97,7 @@ func (c clientConfig) build() (redis.UniversalClient, error) {
 	opts := &redis.UniversalOptions{ClientName: c.clientName, TLSConfig: c.tls, ContextTimeoutEnabled: true}
 	for i, raw := range strings.Split(c.urls, ",") {
 		raw = strings.TrimSpace(raw)
-		o, err := parseRedisURL(raw)
+		o, err := ParseURL(raw)
 		if err != nil {
 			return nil, fmt.Errorf("parsing url %d of %q: %w", i+1, redactURLs(c.urls), err)
 		}
@@ -166,12 +166,7 @@ func urlProblem(err error) error {
 func redactURLs(urls string) string {
 	parts := strings.Split(urls, ",")
 	for i, p := range parts {
-		u, err := url.Parse(strings.TrimSpace(p))
-		if err != nil {
-			parts[i] = "<malformed>"
-			continue
-		}
-		parts[i] = u.Redacted()
+		parts[i] = RedactURL(strings.TrimSpace(p))
 	}
 	return strings.Join(parts, ",")
 }

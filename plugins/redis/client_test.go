@@ -20,6 +20,8 @@ func TestConfigErrors(t *testing.T) {
 		{name: "no host", yaml: "url: localhost\nkey: q\n", errContains: "missing host"},
 		{name: "bad db", yaml: "url: redis://localhost:6379/x\nkey: q\n", errContains: "invalid database number"},
 		{name: "bad port hides password", yaml: "url: redis://:hunter2@localhost:xx\nkey: q\n", errContains: "invalid port"},
+		{name: "slash after digits hides password", yaml: "url: redis://:1234/hunter2@localhost/0\nkey: q\n", errContains: "percent-encode"},
+		{name: "hash after digits hides password", yaml: "url: redis://user:1234#hunter2@localhost\nkey: q\n", errContains: "percent-encode"},
 		{name: "failover without master", yaml: "url: redis://localhost:26379\nkey: q\nkind: failover\n", errContains: "needs the master field"},
 		{name: "simple with two urls", yaml: "url: redis://a:1,redis://b:2\nkey: q\n", errContains: "set kind to cluster"},
 		{name: "cluster key without tag", yaml: "url: redis://localhost:6379\nkey: a}b\nkind: cluster\n", errContains: "add a hash tag"},
