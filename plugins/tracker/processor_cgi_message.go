@@ -50,7 +50,9 @@ empty string is written `+"`country=`"+`. Values are percent-encoded per RFC 398
 | anything else | the metadata key of the same name, e.g. `+"`country`"+`, `+"`device`"+`, or `+"`city`"+` when `+"`geoip`"+` sets it |
 
 A message whose `+"`event_path`"+`, `+"`event_query`"+`, `+"`client_ip`"+` or `+"`event_ts`"+` is
-missing or invalid keeps its content and is flagged with an error.
+missing or invalid keeps its content and is flagged with an error. A message
+already flagged by an earlier step is left as it is, content and error, so the
+chain behaves as inside a `+"`try`"+` block without `+"`try`"+` splitting the batch.
 
 The processor reads the clock once per batch and writes all of a batch's messages
 into one buffer.
@@ -165,6 +167,9 @@ func (c *cgiMessage) ProcessBatch(_ context.Context, batch service.MessageBatch)
 	events := make([]event, len(batch))
 	size, origSize := 0, 0
 	for i, msg := range batch {
+		if msg.GetError() != nil {
+			continue // failed an earlier step: left as it is
+		}
 		ev, err := readEvent(msg)
 		if err != nil {
 			msg.SetError(err)
@@ -178,6 +183,7 @@ func (c *cgiMessage) ProcessBatch(_ context.Context, batch service.MessageBatch)
 		}
 	}
 	originals := c.originals(batch, events, origSize)
+	next := 0
 
 	buf := make([]byte, 0, size)
 	for i, msg := range batch {
@@ -189,10 +195,9 @@ func (c *cgiMessage) ProcessBatch(_ context.Context, batch service.MessageBatch)
 			lag := min(max(now-ev.ts, -maxLagSeconds), maxLagSeconds)
 			c.lag.Timing(lag * int64(time.Second))
 		}
-		if c.keepOriginal != "" {
-			b, _ := msg.AsBytes()
-			msg.MetaSetMut(c.keepOriginal, originals[:len(b)])
-			originals = originals[len(b):]
+		if originals != nil {
+			msg.MetaSetMut(c.keepOriginal, originals[next])
+			next++
 		}
 		start := len(buf)
 		buf = append(buf, ev.path...)
@@ -207,21 +212,30 @@ func (c *cgiMessage) ProcessBatch(_ context.Context, batch service.MessageBatch)
 	return []service.MessageBatch{batch}, nil
 }
 
-// originals returns the contents of the valid messages concatenated into one
-// string, or "" when keep_original is off.
-func (c *cgiMessage) originals(batch service.MessageBatch, events []event, size int) string {
+// originals returns the contents of the valid messages, in order, as
+// substrings of one string boxed with one allocation (see boxStrings), or
+// nil when keep_original is off.
+func (c *cgiMessage) originals(batch service.MessageBatch, events []event, size int) []any {
 	if c.keepOriginal == "" {
-		return ""
+		return nil
 	}
 	var sb strings.Builder
 	sb.Grow(size)
+	ends := make([]int, 0, len(batch))
 	for i, msg := range batch {
 		if events[i].ok {
 			b, _ := msg.AsBytes()
 			sb.Write(b)
+			ends = append(ends, sb.Len())
 		}
 	}
-	return sb.String()
+	all := sb.String()
+	vals := make([]string, len(ends))
+	start := 0
+	for i, end := range ends {
+		vals[i], start = all[start:end], end
+	}
+	return boxStrings(vals)
 }
 
 // appendValue appends the escaped value of META key k for msg.

@@ -1,6 +1,7 @@
 package tracker
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -140,29 +141,36 @@ func TestCGIMessageProcessor(t *testing.T) {
 // do not clobber each other and that failed ones keep their content.
 func TestCGIMessageProcessorBatch(t *testing.T) {
 	p := newCGIMessageFromYAML(t, "{fields: [ip], keep_original: orig}", time.Unix(1700000000, 0))
-	lines := []string{"0.0.0.1 1 t /a p", "0.0.0.2 2 t /b p ua", "0.0.0.3 3 t /c p"}
+	lines := []string{"0.0.0.1 1 t /a p", "0.0.0.2 2 t /b p ua", "0.0.0.3 3 t /c p", "not a tracker line", "0.0.0.5 5 t /e p"}
 	var batch service.MessageBatch
-	for _, l := range lines {
+	for _, l := range lines[:3] {
 		batch = append(batch, trackedMessage(t, l, nil))
 	}
+	// Failed by an earlier step (tracker_line), outside any try block.
+	failed := service.NewMessage([]byte(lines[3]))
+	failed.SetError(errors.New("line has 4 fields"))
+	batch = append(batch, failed, trackedMessage(t, lines[4], nil))
 	batch[1].MetaSetMut(MetaTS, "x")
 	if _, err := p.ProcessBatch(t.Context(), batch); err != nil {
 		t.Fatal(err)
 	}
 	first, _ := batch[0].AsBytes()
 	_ = append(first, "XXXXXXXX"...) // must not write into the next message
-	for i, want := range []string{"/a ip=1 p", lines[1], "/c ip=3 p"} {
+	for i, want := range []string{"/a ip=1 p", lines[1], "/c ip=3 p", lines[3], "/e ip=5 p"} {
 		if got, _ := batch[i].AsBytes(); string(got) != want {
 			t.Errorf("message %d = %q, want %q", i, got, want)
 		}
 	}
-	for i, want := range []string{lines[0], "", lines[2]} {
+	for i, want := range []string{lines[0], "", lines[2], "", lines[4]} {
 		if got, _ := batch[i].MetaGet("orig"); got != want {
 			t.Errorf("message %d @orig = %q, want %q", i, got, want)
 		}
 	}
 	if batch[1].GetError() == nil {
 		t.Error("message 1 has a bad event_ts but no error")
+	}
+	if err := batch[3].GetError(); err == nil || err.Error() != "line has 4 fields" {
+		t.Errorf("message 3 error = %v, want the earlier step's error kept", err)
 	}
 }
 
