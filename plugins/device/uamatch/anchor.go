@@ -12,93 +12,176 @@ type byteSet [4]uint64
 func (s *byteSet) add(b byte)      { s[b>>6] |= 1 << (b & 63) }
 func (s *byteSet) has(b byte) bool { return s[b>>6]&(1<<(b&63)) != 0 }
 
-// addRune adds the folded first byte of r. Non-ASCII runes are left out:
-// the follow check lets every non-ASCII byte through.
+func (s *byteSet) union(t *byteSet) {
+	for i := range s {
+		s[i] |= t[i]
+	}
+}
+
+var allBytes = byteSet{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
+
+// addRune adds the folded byte of r when r is ASCII or folds to an ASCII
+// letter. Other runes are left out: follow checks let every non-ASCII byte
+// through.
 func (s *byteSet) addRune(r rune) {
-	if c, ok := foldRune(r); ok && r < 0x80 {
+	if c, ok := foldRune(r); ok {
 		s.add(c)
 	}
 }
 
-// firstBytes adds to set the folded first byte of every non-empty match of
-// re and reports whether re can match the empty string. Unknown operators
-// report true, which the callers treat as "no information".
-func firstBytes(re *syntax.Regexp, set *byteSet) (nullable bool) {
+// addRange adds the runes of lo-hi as addRune does.
+func (s *byteSet) addRange(lo, hi rune) {
+	for r := lo; r <= hi && r < utf8.RuneSelf; r++ {
+		s.addRune(r)
+	}
+	for _, r := range []rune{0x17F, 0x212A} {
+		if lo <= r && r <= hi {
+			s.addRune(r)
+		}
+	}
+}
+
+// prefix summarises the first two runes of a regex's matches, folded:
+// first holds the first bytes of its non-empty matches, second the second
+// runes' first bytes of those two runes long or longer; single reports a
+// match of exactly one rune and nullable an empty one. Only ASCII is
+// tracked (follow checks let every non-ASCII byte through), and the sets
+// may hold too much, never too little.
+type prefix struct {
+	first, second    byteSet
+	nullable, single bool
+}
+
+var unknownPrefix = prefix{first: allBytes, second: allBytes, nullable: true, single: true}
+
+func prefixOf(re *syntax.Regexp) prefix {
+	var p prefix
 	switch re.Op {
 	case syntax.OpNoMatch:
-		return false
 	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine,
 		syntax.OpBeginText, syntax.OpEndText,
 		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
-		return true
+		p.nullable = true
 	case syntax.OpLiteral:
-		if len(re.Rune) == 0 {
-			return true
+		switch len(re.Rune) {
+		case 0:
+			p.nullable = true
+		case 1:
+			p.first.addRune(re.Rune[0])
+			p.single = true
+		default:
+			p.first.addRune(re.Rune[0])
+			p.second.addRune(re.Rune[1])
 		}
-		set.addRune(re.Rune[0])
-		return false
 	case syntax.OpCharClass:
 		for i := 0; i+1 < len(re.Rune); i += 2 {
-			for r := re.Rune[i]; r <= re.Rune[i+1] && r < 0x80; r++ {
-				set.addRune(r)
-			}
+			p.first.addRange(re.Rune[i], re.Rune[i+1])
 		}
-		return false
+		p.single = true
 	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
-		*set = byteSet{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
-		return false
-	case syntax.OpCapture, syntax.OpPlus:
-		return firstBytes(re.Sub[0], set)
-	case syntax.OpStar, syntax.OpQuest:
-		firstBytes(re.Sub[0], set)
-		return true
-	case syntax.OpRepeat:
-		return firstBytes(re.Sub[0], set) || re.Min == 0
+		p.first, p.single = allBytes, true
+	case syntax.OpCapture:
+		return prefixOf(re.Sub[0])
+	case syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat:
+		return repeatPrefix(re)
 	case syntax.OpConcat:
+		p.nullable = true
 		for _, sub := range re.Sub {
-			if !firstBytes(sub, set) {
-				return false
-			}
+			p = concatPrefix(p, prefixOf(sub))
 		}
-		return true
 	case syntax.OpAlternate:
-		nullable = false
 		for _, sub := range re.Sub {
-			nullable = firstBytes(sub, set) || nullable
+			q := prefixOf(sub)
+			p.first.union(&q.first)
+			p.second.union(&q.second)
+			p.nullable = p.nullable || q.nullable
+			p.single = p.single || q.single
 		}
-		return nullable
+	default:
+		return unknownPrefix
 	}
-	return true
+	return p
+}
+
+// repeatPrefix is prefixOf for x*, x+, x? and x{n,m}.
+func repeatPrefix(re *syntax.Regexp) prefix {
+	p := prefixOf(re.Sub[0])
+	if re.Op != syntax.OpQuest && !(re.Op == syntax.OpRepeat && re.Max == 1) {
+		// Copies follow copies: treat the repetition as x followed by x.
+		q := p
+		q.nullable = true
+		p = concatPrefix(p, q)
+		p.single = p.single || q.single
+	}
+	p.nullable = p.nullable || re.Op == syntax.OpStar || re.Op == syntax.OpQuest ||
+		re.Op == syntax.OpRepeat && re.Min == 0
+	return p
+}
+
+// concatPrefix returns the prefix of a match of a followed by one of b.
+func concatPrefix(a, b prefix) prefix {
+	p := a
+	if a.single {
+		p.second.union(&b.first)
+	}
+	if a.nullable {
+		p.first.union(&b.first)
+		p.second.union(&b.second)
+	}
+	p.single = a.single && b.nullable || a.nullable && b.single
+	p.nullable = a.nullable && b.nullable
+	return p
 }
 
 // follow is a cheap necessary condition on what comes right after a start
 // literal: up to gapMax (-1: any number, at least gapMin) copies of the
-// byte gap, then a byte of first (non-ASCII bytes always pass).
+// byte gap, then the start of a match of the rest of the regex, described
+// by first and second (see prefix; non-ASCII bytes always pass). Unless
+// the rest can match a single rune, a second byte must follow.
 type follow struct {
 	gap            byte
 	gapMin, gapMax int
-	first          byteSet
+	first, second  byteSet
+	single         bool
 }
 
 // ok reports whether the text of ua from pos can continue a match.
 func (f *follow) ok(ua string, pos int) bool {
-	for k := 0; ; k++ {
-		if pos+k >= len(ua) {
-			return false
-		}
-		b := ua[pos+k]
-		if k >= f.gapMin {
-			if b >= 'A' && b <= 'Z' {
-				b += 'a' - 'A'
-			}
-			if b >= 0x80 || f.first.has(b) {
-				return true
-			}
+	for k := 0; pos+k < len(ua); k++ {
+		if k >= f.gapMin && f.fits(ua, pos+k) {
+			return true
 		}
 		if k == f.gapMax || ua[pos+k] != f.gap {
 			return false
 		}
 	}
+	return false
+}
+
+// fits reports whether a match of the rest may begin at ua[i].
+func (f *follow) fits(ua string, i int) bool {
+	b := ua[i]
+	if b >= utf8.RuneSelf {
+		return true
+	}
+	if !f.first.has(lower(b)) {
+		return false
+	}
+	if f.single {
+		return true
+	}
+	if i+1 >= len(ua) {
+		return false
+	}
+	b = ua[i+1]
+	return b >= utf8.RuneSelf || f.second.has(lower(b))
+}
+
+func lower(b byte) byte {
+	if b >= 'A' && b <= 'Z' {
+		return b + 'a' - 'A'
+	}
+	return b
 }
 
 // followOf returns the follow check of re, whose start set is start, or
@@ -136,9 +219,11 @@ func followOf(re *syntax.Regexp, start []string) *follow {
 			j++
 		}
 	}
-	if firstBytes(&syntax.Regexp{Op: syntax.OpConcat, Sub: subs[j:]}, &f.first) {
+	p := prefixOf(&syntax.Regexp{Op: syntax.OpConcat, Sub: subs[j:]})
+	if p.nullable {
 		return nil
 	}
+	f.first, f.second, f.single = p.first, p.second, p.single
 	return f
 }
 

@@ -67,6 +67,16 @@ func TestAnchoredForms(t *testing.T) {
 			agents: []string{"Android 10.1", "Android-x Android/7", "android 9", "Android 1", "Android -1"},
 		},
 		{
+			name:   "one-byte start literals",
+			expr:   `(?i)[ab](\d+)x`,
+			agents: []string{"a1x", "zB22x b3", "ab4x", "c5x", "A", "x9x b"},
+		},
+		{
+			name:   "one-byte start at the beginning",
+			expr:   `^M(\d)`,
+			agents: []string{"M1", "xM1", "m2", "M", ""},
+		},
+		{
 			name:   "nullable rest keeps no filter",
 			expr:   `abc(\d*)`,
 			agents: []string{"abc", "abc1", "xabcx"},

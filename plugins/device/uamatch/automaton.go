@@ -2,11 +2,17 @@ package uamatch
 
 // automaton is an Aho-Corasick matcher compiled to a dense DFA over the
 // folded byte alphabet (see foldRune). Bytes that occur in no pattern share
-// one class, so the transition table stays small.
+// one class, so the transition table stays small. States are numbered so
+// that those where a pattern ends (theirs or a suffix's) come last, from
+// firstOut on: the scan tests the state number, not a table. The table
+// holds 16-bit states when they fit (delta16), halving its cache
+// footprint, else 32-bit ones (delta).
 type automaton struct {
 	class    [256]byte // input byte -> alphabet class
 	nclass   int
 	delta    []uint32 // state*nclass+class -> next state
+	delta16  []uint16 // delta, when every state fits in 16 bits
+	firstOut uint32   // states from here on have an output or a dictionary link
 	out      []int32  // state -> pattern ending here, or -1
 	dictLink []uint32 // state -> nearest proper suffix state with an output, or 0
 }
@@ -52,7 +58,46 @@ func newAutomaton(patterns []string) *automaton {
 		a.out[s] = int32(id)
 	}
 	a.link()
+	a.renumber()
 	return a
+}
+
+// renumber moves the states with an output or a dictionary link after all
+// the others, keeping the root at 0, and fills delta16 when it can.
+func (a *automaton) renumber() {
+	n := len(a.out)
+	order := make([]uint32, 0, n) // new -> old
+	for _, interesting := range []bool{false, true} {
+		for s := range n {
+			if (a.out[s] >= 0 || a.dictLink[s] != 0) == interesting {
+				order = append(order, uint32(s))
+			}
+		}
+		if !interesting {
+			a.firstOut = uint32(len(order))
+		}
+	}
+	newID := make([]uint32, n)
+	for nw, old := range order {
+		newID[old] = uint32(nw)
+	}
+	nc := a.nclass
+	delta, out, dict := make([]uint32, len(a.delta)), make([]int32, n), make([]uint32, n)
+	for nw, old := range order {
+		for c := range nc {
+			delta[nw*nc+c] = newID[a.delta[int(old)*nc+c]]
+		}
+		out[nw] = a.out[old]
+		dict[nw] = newID[a.dictLink[old]]
+	}
+	a.delta, a.out, a.dictLink = delta, out, dict
+	if n <= 1<<16 {
+		a.delta16 = make([]uint16, len(delta))
+		for i, t := range delta {
+			a.delta16[i] = uint16(t)
+		}
+		a.delta = nil
+	}
 }
 
 // link computes failure transitions breadth first and folds them into delta,
@@ -91,6 +136,14 @@ func (a *automaton) link() {
 // scan feeds the folded form of s through the DFA and records every pattern
 // occurrence in sc.
 func (a *automaton) scan(s string, sc *scratch) {
+	if a.delta16 != nil {
+		scanWith(a, a.delta16, s, sc)
+	} else {
+		scanWith(a, a.delta, s, sc)
+	}
+}
+
+func scanWith[T uint16 | uint32](a *automaton, delta []T, s string, sc *scratch) {
 	n := uint32(a.nclass)
 	state := uint32(0)
 	for i := 0; i < len(s); i++ {
@@ -99,9 +152,12 @@ func (a *automaton) scan(s string, sc *scratch) {
 			b = foldMultibyte(s, &i)
 			sc.folded = sc.folded || b != 0x80
 		}
-		state = a.delta[state*n+uint32(a.class[b])]
-		if a.out[state] >= 0 {
-			sc.see(a.out[state], i)
+		state = uint32(delta[state*n+uint32(a.class[b])])
+		if state < a.firstOut {
+			continue
+		}
+		if id := a.out[state]; id >= 0 {
+			sc.see(id, i)
 		}
 		for d := a.dictLink[state]; d != 0; d = a.dictLink[d] {
 			sc.see(a.out[d], i)

@@ -21,9 +21,10 @@ type rule struct {
 	// re anchored at such an offset: at0 for offset 0, atN for a later one,
 	// where it first consumes the preceding rune so that \b and ^ see the
 	// same context as re does.
-	start    []int32
-	atBegin  bool
-	at0, atN *program
+	start      []int32
+	startBytes []byte // folded one-byte start literals, not in the automaton
+	atBegin    bool
+	at0, atN   *program
 
 	// follow, when set, is a necessary condition on the text after a start
 	// literal; dot, when set, means re is ^.{0,n}Y: start, follow, at0 and
@@ -174,7 +175,7 @@ func (p *Parser) match(sc *scratch, ua string, lo, hi int, found func(r *rule, m
 	for i := p.next(sc, lo, hi); i < hi; i = p.next(sc, i+1, hi) {
 		r := &p.rules[i]
 		var m []int
-		if r.start != nil && !sc.folded {
+		if r.at0 != nil && !sc.folded {
 			m = p.findAnchored(sc, r, ua)
 		} else {
 			m = r.re.find(ua)
@@ -205,6 +206,9 @@ func (p *Parser) findAnchored(sc *scratch, r *rule, ua string) []int {
 				p.addStarts(sc, r, id, ua, limit)
 			}
 		}
+	}
+	for _, b := range r.startBytes {
+		p.addByteStarts(sc, r, b, ua, limit)
 	}
 	if len(sc.starts) == 0 {
 		return nil
@@ -254,12 +258,32 @@ func (p *Parser) addStarts(sc *scratch, r *rule, id int32, ua string, limit int)
 	for h := sc.head[id]; h >= 0; h = sc.hits[h].prev {
 		end := int(sc.hits[h].end) + 1
 		s := end - n
-		if r.atBegin && s != 0 || s > limit {
-			continue
-		}
-		if r.follow != nil && !r.follow.ok(ua, end) {
-			continue
-		}
-		sc.starts = append(sc.starts, s)
+		r.addStart(sc, ua, s, end, limit)
 	}
+}
+
+// addByteStarts adds the start offsets, up to limit, of the occurrences of
+// the folded byte b that pass r's follow check.
+func (p *Parser) addByteStarts(sc *scratch, r *rule, b byte, ua string, limit int) {
+	end := min(len(ua), limit+1)
+	if r.atBegin {
+		end = min(end, 1)
+	}
+	for i := range end {
+		if lower(ua[i]) == b {
+			r.addStart(sc, ua, i, i+1, limit)
+		}
+	}
+}
+
+// addStart adds the start offset s of a start literal ending before end,
+// unless r cannot match there.
+func (r *rule) addStart(sc *scratch, ua string, s, end, limit int) {
+	if r.atBegin && s != 0 || s > limit {
+		return
+	}
+	if r.follow != nil && !r.follow.ok(ua, end) {
+		return
+	}
+	sc.starts = append(sc.starts, s)
 }
