@@ -102,7 +102,7 @@ func classify[A agent](a A, ua string) Result {
 // then uap-core's generic devices.
 func deviceType(platform, osFamily string, dev *uaparser.Device, ua string) string {
 	switch {
-	case strings.Contains(ua, "Tesla/") || strings.Contains(ua, "QtCarBrowser"):
+	case carMarkers.any(ua):
 		return DeviceCar
 	case isConsolePlatform(platform):
 		return DeviceConsole
@@ -204,6 +204,11 @@ var tvMarkers = []string{
 	"Mi TV", "FireTV", "Fire TV",
 }
 
+var (
+	tvMarkerSet = newMarkerSet(tvMarkers...)
+	carMarkers  = newMarkerSet("Tesla/", "QtCarBrowser")
+)
+
 func isTV(osFamily string, dev *uaparser.Device, ua string) bool {
 	switch osFamily {
 	case "tvOS", "ATV OS X", "GoogleTV", "WebTV", "FireHbbTV", "Web0S",
@@ -215,12 +220,7 @@ func isTV(osFamily string, dev *uaparser.Device, ua string) bool {
 		strings.HasPrefix(dev.Model, "AFT"):
 		return true
 	}
-	for _, m := range tvMarkers {
-		if strings.Contains(ua, m) {
-			return true
-		}
-	}
-	return false
+	return tvMarkerSet.any(ua)
 }
 
 // deviceName returns the uap-core device model, or "" when uap-core names

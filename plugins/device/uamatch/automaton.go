@@ -14,15 +14,17 @@ type automaton struct {
 	delta16  []uint16 // delta, when every state fits in 16 bits
 	firstOut uint32   // states from here on have an output or a dictionary link
 	out      []int32  // state -> pattern ending here, or -1
+	plen     []int32  // pattern id -> its length
 	dictLink []uint32 // state -> nearest proper suffix state with an output, or 0
 }
 
 // newAutomaton builds the matcher for patterns, which must be non-empty,
 // distinct, folded strings. Pattern i is reported as id i.
 func newAutomaton(patterns []string) *automaton {
-	a := &automaton{}
+	a := &automaton{plen: make([]int32, len(patterns))}
 	used := [256]bool{}
-	for _, p := range patterns {
+	for id, p := range patterns {
+		a.plen[id] = int32(len(p))
 		for i := 0; i < len(p); i++ {
 			used[p[i]] = true
 		}
@@ -158,9 +160,16 @@ func scanWith[T uint16 | uint32](a *automaton, delta []T, s string, sc *scratch)
 		}
 		if id := a.out[state]; id >= 0 {
 			sc.see(id, i)
+			if a.plen[id] == int32(i+1) {
+				sc.atZero = append(sc.atZero, id)
+			}
 		}
 		for d := a.dictLink[state]; d != 0; d = a.dictLink[d] {
-			sc.see(a.out[d], i)
+			id := a.out[d]
+			sc.see(id, i)
+			if a.plen[id] == int32(i+1) {
+				sc.atZero = append(sc.atZero, id)
+			}
 		}
 	}
 }

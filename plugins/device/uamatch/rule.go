@@ -196,11 +196,18 @@ func (p *Parser) findAnchored(sc *scratch, r *rule, ua string) []int {
 	if r.dot != nil {
 		limit = r.dot.limit(ua)
 	}
-	if len(r.start) <= len(sc.found) {
+	switch {
+	case r.atBegin:
+		for _, id := range sc.atZero {
+			if _, ok := slices.BinarySearch(r.start, id); ok {
+				r.addStart(sc, ua, 0, len(p.lits[id]), limit)
+			}
+		}
+	case len(r.start) <= len(sc.found):
 		for _, id := range r.start {
 			p.addStarts(sc, r, id, ua, limit)
 		}
-	} else {
+	default:
 		for _, id := range sc.found {
 			if _, ok := slices.BinarySearch(r.start, id); ok {
 				p.addStarts(sc, r, id, ua, limit)
@@ -265,14 +272,11 @@ func (p *Parser) addStarts(sc *scratch, r *rule, id int32, ua string, limit int)
 // addByteStarts adds the start offsets, up to limit, of the occurrences of
 // the folded byte b that pass r's follow check.
 func (p *Parser) addByteStarts(sc *scratch, r *rule, b byte, ua string, limit int) {
-	end := min(len(ua), limit+1)
-	if r.atBegin {
-		end = min(end, 1)
-	}
-	for i := range end {
-		if lower(ua[i]) == b {
-			r.addStart(sc, ua, i, i+1, limit)
+	for _, i := range sc.positions(ua, b) {
+		if int(i) > limit || r.atBegin && i > 0 {
+			break
 		}
+		r.addStart(sc, ua, int(i), int(i)+1, limit)
 	}
 }
 

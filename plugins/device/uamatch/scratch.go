@@ -1,5 +1,7 @@
 package uamatch
 
+import "strings"
+
 // scratch is the per-call working memory, recycled through a sync.Pool so a
 // parse allocates only its results.
 type scratch struct {
@@ -8,9 +10,13 @@ type scratch struct {
 	cand     []uint64 // bitset: rule ids that may match
 	head     []int32  // literal id -> its last entry in hits, or -1
 	hits     []hit    // every occurrence, chained per literal
+	atZero   []int32  // literal ids found at offset 0
 	folded   bool     // a multi-byte rune was folded: offsets are not byte offsets
 	starts   []int    // start offsets tried for one rule
 	buf      []byte   // template expansion
+	bytePos  []int32  // offsets of one-byte start literals, by byteSpan
+	byteSpan [256]struct{ lo, hi int32 }
+	byteDone byteSet // the bytes whose offsets bytePos holds
 	triggers [][]int32
 	agent    Agent // handed out by Parser.Prepare
 }
@@ -58,7 +64,39 @@ func (sc *scratch) reset() {
 	}
 	sc.found = sc.found[:0]
 	sc.hits = sc.hits[:0]
+	sc.atZero = sc.atZero[:0]
 	sc.folded = false
+	sc.bytePos = sc.bytePos[:0]
+	sc.byteDone = byteSet{}
+}
+
+// positions returns the offsets in ua of the folded byte b, found on the
+// first request for b since the last reset.
+func (sc *scratch) positions(ua string, b byte) []int32 {
+	if sc.byteDone.has(b) {
+		sp := sc.byteSpan[b]
+		return sc.bytePos[sp.lo:sp.hi]
+	}
+	lo := len(sc.bytePos)
+	if b >= 'a' && b <= 'z' {
+		for i := range len(ua) {
+			if lower(ua[i]) == b {
+				sc.bytePos = append(sc.bytePos, int32(i))
+			}
+		}
+	} else {
+		for i := 0; ; {
+			j := strings.IndexByte(ua[i:], b)
+			if j < 0 {
+				break
+			}
+			sc.bytePos = append(sc.bytePos, int32(i+j))
+			i += j + 1
+		}
+	}
+	sc.byteDone.add(b)
+	sc.byteSpan[b].lo, sc.byteSpan[b].hi = int32(lo), int32(len(sc.bytePos))
+	return sc.bytePos[lo:]
 }
 
 func (sc *scratch) has(id int32) bool {
