@@ -2,8 +2,12 @@ package redis
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/kafkastore/kafkastore/internal/redistest"
 )
@@ -31,14 +35,14 @@ func BenchmarkInputPop(b *testing.B) {
 			ctx := context.Background()
 			b.ReportAllocs()
 			var popped int
-			var elapsed time.Duration
+			var elapsed, serverCPU time.Duration
 			for b.Loop() {
 				b.StopTimer()
 				for range lines / len(values) {
 					c.RPush(ctx, "q", values...)
 				}
 				b.StartTimer()
-				start := time.Now()
+				start, cpu0 := time.Now(), redisCPU(b, c)
 				for n := 0; n < lines; {
 					msgs, ack, err := in.ReadBatch(ctx)
 					if err != nil {
@@ -53,9 +57,29 @@ func BenchmarkInputPop(b *testing.B) {
 					n += len(msgs)
 				}
 				elapsed += time.Since(start)
+				serverCPU += redisCPU(b, c) - cpu0
 				popped += lines
 			}
 			b.ReportMetric(float64(popped)/elapsed.Seconds(), "lines/s")
+			// The server's CPU matters: it shares the machine with kafkastore.
+			b.ReportMetric(float64(serverCPU.Nanoseconds())/float64(popped), "redis-cpu-ns/line")
 		})
 	}
+}
+
+// redisCPU returns the CPU time the server has used (INFO cpu).
+func redisCPU(b *testing.B, c *redis.Client) time.Duration {
+	info, err := c.Info(context.Background(), "cpu").Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var total time.Duration
+	for _, line := range strings.Split(info, "\r\n") {
+		k, v, _ := strings.Cut(line, ":")
+		if k == "used_cpu_sys" || k == "used_cpu_user" {
+			f, _ := strconv.ParseFloat(v, 64)
+			total += time.Duration(f * float64(time.Second))
+		}
+	}
+	return total
 }

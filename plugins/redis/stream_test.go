@@ -126,7 +126,9 @@ redis_list:
 func TestStreamSurvivesRedisRestart(t *testing.T) {
 	srv := redistest.Start(t, redistest.WithAOF(), redistest.WithPassword("hunter2"))
 	c := srv.Client(t)
-	const total = 5000
+	// Enough lines that the stream is still popping when redis is killed
+	// after the first 1000 arrive.
+	const total = 50000
 	push(t, c, "q", seq(0, total))
 	in := fmt.Sprintf(`
 redis_list:
