@@ -333,9 +333,19 @@ func (r *redisListInput) ReadBatch(ctx context.Context) (service.MessageBatch, s
 }
 
 func (r *redisListInput) deliver(items []string, list string) (service.MessageBatch, service.AckFunc, error) {
+	// One buffer holds every element: one allocation per batch instead of
+	// one per message. Each message's slice is capped at its own end so an
+	// append never writes into the next one.
+	size := 0
+	for _, it := range items {
+		size += len(it)
+	}
+	buf := make([]byte, 0, size)
 	batch := make(service.MessageBatch, len(items))
 	for i, it := range items {
-		batch[i] = service.NewMessage([]byte(it))
+		start := len(buf)
+		buf = append(buf, it...)
+		batch[i] = service.NewMessage(buf[start:len(buf):len(buf)])
 	}
 	if list == "" {
 		return batch, func(context.Context, error) error { return nil }, nil
