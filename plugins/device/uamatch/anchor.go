@@ -3,6 +3,7 @@ package uamatch
 import (
 	"regexp/syntax"
 	"slices"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -185,11 +186,33 @@ func lower(b byte) byte {
 }
 
 // followOf returns the follow check of re, whose start set is start, or
-// nil when there is none: re must be a concatenation whose leading exact
-// elements are exactly the start strings (as concatStart computes them),
-// optionally followed by a repeated ASCII non-letter, then by elements
-// that cannot match the empty string.
+// nil when there is none (see splitStart).
 func followOf(re *syntax.Regexp, start []string) *follow {
+	sp := splitStart(re, start)
+	if sp == nil {
+		return nil
+	}
+	p := prefixOf(sp.rest)
+	if p.nullable {
+		return nil
+	}
+	return &follow{gap: sp.gap, gapMin: sp.gapMin, gapMax: sp.gapMax, first: p.first, second: p.second, single: p.single}
+}
+
+// startSplit is a regex cut after its start strings: an optional gap (up
+// to gapMax copies of the byte gap, -1: any number, at least gapMin), then
+// rest.
+type startSplit struct {
+	gap            byte
+	gapMin, gapMax int
+	rest           *syntax.Regexp
+}
+
+// splitStart cuts re after its start strings, or returns nil: re must be a
+// concatenation whose leading exact elements are exactly the start strings
+// (as concatStart computes them), optionally followed by a repeated ASCII
+// non-letter.
+func splitStart(re *syntax.Regexp, start []string) *startSplit {
 	for re.Op == syntax.OpCapture {
 		re = re.Sub[0]
 	}
@@ -212,19 +235,48 @@ func followOf(re *syntax.Regexp, start []string) *follow {
 	if !sameSet(acc, start) {
 		return nil
 	}
-	f := &follow{}
+	sp := &startSplit{}
 	if j < len(subs) {
 		if g, lo, hi, ok := gapOf(subs[j]); ok {
-			f.gap, f.gapMin, f.gapMax = g, lo, hi
+			sp.gap, sp.gapMin, sp.gapMax = g, lo, hi
 			j++
 		}
 	}
-	p := prefixOf(&syntax.Regexp{Op: syntax.OpConcat, Sub: subs[j:]})
-	if p.nullable {
+	sp.rest = &syntax.Regexp{Op: syntax.OpConcat, Sub: subs[j:]}
+	return sp
+}
+
+// longStart extends short start strings (shorter than minStrong) across
+// the gap and two bytes of the rest, when that set stays small: ";" before
+// " {0,2}(K00[A-Z]|...)" becomes "; k0", ";k0", ";  k0"... Such strings are
+// rare where a lone ";" is everywhere, which makes them better triggers and
+// fewer start offsets.
+func longStart(re *syntax.Regexp, start []string) []string {
+	const minStrong, maxGap = 3, 3
+	for _, s := range start {
+		if len(s) >= minStrong {
+			return nil
+		}
+	}
+	sp := splitStart(re, start)
+	if sp == nil || sp.gapMax > maxGap || sp.gapMax < 0 {
 		return nil
 	}
-	f.first, f.second, f.single = p.first, p.second, p.single
-	return f
+	rest := prefixSet(sp.rest, 2)
+	if rest == nil || slices.Contains(rest, "") {
+		return nil
+	}
+	var gaps []string
+	for k := sp.gapMin; k <= sp.gapMax; k++ {
+		gaps = append(gaps, strings.Repeat(string(rune(sp.gap)), k))
+	}
+	if sp.gapMax == 0 {
+		gaps = []string{""}
+	}
+	if len(start)*len(gaps)*len(rest) > maxStart {
+		return nil
+	}
+	return cross(cross(start, gaps), rest)
 }
 
 // gapOf recognises x*, x+, x? and x{n,m} of one ASCII non-letter x.

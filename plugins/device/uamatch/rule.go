@@ -103,7 +103,12 @@ func compileRule(expr, flags string) (*compiled, error) {
 	}
 	if c.dot == nil {
 		c.start, c.atBegin = startSet(tree)
-		c.follow = followOf(tree, c.start)
+		if long := longStart(tree, c.start); long != nil {
+			c.req = andQuery([]*query{c.req, exactQuery(long)})
+			c.start = long
+		} else {
+			c.follow = followOf(tree, c.start)
+		}
 	}
 	l := loosen(tree) // rewrites tree
 	if l != nil {
