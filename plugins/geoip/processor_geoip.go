@@ -38,7 +38,8 @@ func geoipProcessorSpec() *service.ConfigSpec {
 Sets metadata `+"`country`"+` (ISO 3166-1 alpha-2) when the database knows the
 address. Private, loopback, link-local, multicast, unspecified and unknown
 addresses, and values that are not an IP address, leave it unset; none of them
-is an error and nothing is logged per message. The extras add `+"`city`, `subdivision`, `continent`, `latitude`, `longitude`, `asn` and `as_org`"+`,
+is an error and nothing is logged per message. A message already flagged with
+an error by an earlier step is left as it is, as inside a `+"`try`"+` block. The extras add `+"`city`, `subdivision`, `continent`, `latitude`, `longitude`, `asn` and `as_org`"+`,
 each only when the database has it.
 
 The whole file is read into memory. Every `+"`reload_interval`"+` the file's
@@ -207,6 +208,9 @@ func (p *geoipProcessor) ProcessBatch(_ context.Context, batch service.MessageBa
 	}
 	var lookups, misses int64
 	for i, msg := range batch {
+		if msg.GetError() != nil {
+			continue // failed an earlier step: left as it is
+		}
 		addr, ok := p.addrOf(exec, i, msg)
 		if !ok {
 			continue
@@ -226,8 +230,14 @@ func (p *geoipProcessor) ProcessBatch(_ context.Context, batch service.MessageBa
 			msg.MetaSetMut(kv.key, kv.val)
 		}
 	}
-	p.lookups.Incr(lookups)
-	p.misses.Incr(misses)
+	// Inside a try block every batch is one message: a zero increment
+	// would still cost a label lookup in the metrics exporter.
+	if lookups > 0 {
+		p.lookups.Incr(lookups)
+	}
+	if misses > 0 {
+		p.misses.Incr(misses)
+	}
 	return []service.MessageBatch{batch}, nil
 }
 

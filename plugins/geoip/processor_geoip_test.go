@@ -3,6 +3,7 @@ package geoip
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -240,6 +241,41 @@ func TestGeoIPLookup(t *testing.T) {
 			got := metaOf(t, p, test.ip)
 			if fmt.Sprint(got) != fmt.Sprint(test.want) {
 				t.Errorf("metadata for %q = %v, want %v", test.ip, got, test.want)
+			}
+		})
+	}
+}
+
+// TestGeoIPSkipsFailedMessages checks that a message flagged by an earlier
+// step is left as it is, as inside a try block.
+func TestGeoIPSkipsFailedMessages(t *testing.T) {
+	tests := []struct {
+		name        string
+		err         error
+		wantCountry string // "" when unset
+	}{
+		{name: "not failed", wantCountry: "GB"},
+		{name: "failed earlier", err: errors.New("line has 4 fields")},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			p, _, err := newTestProcessor(t, "database: "+fixture("country.mmdb"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			msg := service.NewMessage([]byte("line"))
+			msg.MetaSetMut("client_ip", "81.2.69.142")
+			if test.err != nil {
+				msg.SetError(test.err)
+			}
+			if _, err := p.ProcessBatch(t.Context(), service.MessageBatch{msg}); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := msg.MetaGet("country"); got != test.wantCountry {
+				t.Errorf("country = %q, want %q", got, test.wantCountry)
+			}
+			if got := msg.GetError(); got != test.err {
+				t.Errorf("error = %v, want %v", got, test.err)
 			}
 		})
 	}
