@@ -52,6 +52,11 @@ func run() int {
 	flag.StringVar(&fo.compress, "floor-compression", "", "floor: none, snappy or lz4 (empty: franz-go default, snappy)")
 	profile := flag.String("profile", "", "write a CPU profile of kafkastore on each data set to PROFILE.DATASET.pprof")
 	flag.IntVar(&profileSeconds, "profile-seconds", profileSeconds, "length of each CPU profile")
+	flag.Func("env", "VAR=value added to kafkastore's environment, e.g. GOGC=200 (repeatable)", func(s string) error {
+		extraEnv = append(extraEnv, s)
+		return nil
+	})
+	flag.BoolVar(&verbose, "v", false, "print redis-server's command statistics of each kafkastore run")
 	flag.Parse()
 
 	ctx := context.Background()

@@ -145,6 +145,7 @@ func (e *env) runKafkastore(ctx context.Context, name string, data []string, bin
 	cmd.Env = append(os.Environ(),
 		"REDIS_URL="+e.rURL, "KAFKA_BROKERS="+e.kAddr, "GEOIP_DB="+geoip,
 		"QUEUE_KEY="+queue, "INVALID_KEY="+invalid, "HTTP_ADDRESS="+httpAddr, "LOG_LEVEL=WARN")
+	cmd.Env = append(cmd.Env, extraEnv...)
 	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
 	if err := cmd.Start(); err != nil {
 		return result{}, fmt.Errorf("starting %s: %w", binary, err)
@@ -169,6 +170,9 @@ func (e *env) runKafkastore(ctx context.Context, name string, data []string, bin
 	} else {
 		profDone <- nil
 	}
+	if verbose {
+		_ = e.rclient.ConfigResetStat(ctx).Err()
+	}
 	cpu0, srv0 := procCPU(cmd.Process.Pid), e.serverCPU()
 	start := time.Now()
 	if err := e.rclient.Rename(ctx, staging, queue).Err(); err != nil {
@@ -192,11 +196,21 @@ func (e *env) runKafkastore(ctx context.Context, name string, data []string, bin
 	elapsed := time.Since(start)
 	r := result{dataset: name, subject: "kafkastore (" + confPath + ")", lines: len(data), elapsed: elapsed,
 		cpu: procCPU(cmd.Process.Pid) - cpu0, serverCPU: e.serverCPU().sub(srv0), peakRSSKiB: procHWM(cmd.Process.Pid)}
+	if verbose {
+		stats, _ := e.rclient.Info(ctx, "commandstats").Result()
+		fmt.Fprintf(os.Stderr, "%s: redis commands while kafkastore ran:\n%s\n", name, stats)
+	}
 	if err := <-profDone; err != nil {
 		return result{}, fmt.Errorf("fetching profile: %w", err)
 	}
 	return r, nil
 }
+
+// extraEnv is added to kafkastore's environment (e.g. GOGC=200).
+var extraEnv []string
+
+// verbose prints redis-server's command statistics of each kafkastore run.
+var verbose bool
 
 // profileSeconds is how long the CPU profile of a kafkastore run lasts; a
 // run shorter than that leaves idle time in it, which pprof ignores.
