@@ -29,6 +29,9 @@ func (b *builder) add(expr, flags string, tmpl [5]template) error {
 			r.startBytes = append(r.startBytes, s[0])
 			continue
 		}
+		if r.follow == nil {
+			s = truncate(s, maxLiteral)
+		}
 		r.start = append(r.start, b.intern(s))
 	}
 	slices.Sort(r.start)
@@ -42,7 +45,7 @@ func (b *builder) add(expr, flags string, tmpl [5]template) error {
 		return nil
 	}
 	for _, lit := range trig {
-		l := b.intern(lit)
+		l := b.intern(truncate(lit, maxLiteral))
 		b.triggers[l] = append(b.triggers[l], id)
 	}
 	return nil
@@ -54,6 +57,13 @@ func (b *builder) add(expr, flags string, tmpl [5]template) error {
 // of the scan. Requirements drop them; a rule that may start with one finds
 // its occurrences itself when it runs (rule.startBytes).
 const minLiteral = 2
+
+// maxLiteral is the length of the longest literal the automaton looks for.
+// Longer ones are cut to their first maxLiteral bytes, which occur wherever
+// they do, so requirements and start strings stay necessary; the automaton
+// stays small enough for the CPU caches. Start strings followed by a
+// follow check keep their length: the check begins where they end.
+var maxLiteral = 12
 
 // dropShort weakens q by treating literals shorter than minLiteral as no
 // requirement, which keeps it a necessary condition.
@@ -90,7 +100,7 @@ func (b *builder) intern(lit string) int32 {
 func (b *builder) compile(q *query) cquery {
 	switch q.op {
 	case qLit:
-		return cquery{op: qLit, lit: b.intern(q.lit)}
+		return cquery{op: qLit, lit: b.intern(truncate(q.lit, maxLiteral))}
 	case qAnd, qOr:
 		c := cquery{op: q.op, subs: make([]cquery, len(q.subs))}
 		for i, s := range q.subs {

@@ -27,7 +27,9 @@
 //     sets (small classes such as [\- ], x?, small alternations) are kept
 //     as cross products, so "ArcGIS\.?iOS" requires "arcgisios" or
 //     "arcgis.ios". When unsure the analysis requires nothing, which only
-//     costs speed.
+//     costs speed. Single characters are dropped (they occur in nearly
+//     every agent) and literals are cut to their first 12 bytes (maxLiteral),
+//     which keeps the conditions necessary and the automaton small.
 //   - Folding. Literals and the subject are compared case-folded: ASCII
 //     letters lower-cased, U+017F and U+212A (the only non-ASCII runes that
 //     fold to ASCII letters) mapped to 's' and 'k', other non-ASCII runes
@@ -35,10 +37,14 @@
 //     both case-sensitive and (?i) regexes.
 //   - One pass. All literals go into one Aho-Corasick automaton, compiled to
 //     a DFA over the folded byte classes. One scan of the user agent marks
-//     the literals present; each literal lists the rules for which it is a
+//     the literals present (the DFA holds 16-bit states when they fit, and
+//     states where a literal ends are numbered last, so the scan tests a
+//     number, not a table, per byte); each literal lists the rules for which it is a
 //     trigger (a literal set one of which any match needs), so only those
 //     rules are candidates, and a candidate runs only if its full requirement
-//     holds. Candidates are a subset of the rules in the same order, and a
+//     holds. Of the operands of an AND, the trigger is the one whose
+//     literals the fewest of a list of typical agents contain (commonAgents:
+//     "; k0" rather than " build"); that list only steers speed. Candidates are a subset of the rules in the same order, and a
 //     rule left out provably cannot match, so the first match is uap-go's.
 //   - Anchored runs. For most rules every match must begin with one of a set
 //     of literals (their start set, e.g. "mozilla/" or the words of a leading
@@ -50,6 +56,20 @@
 //     left to right finds the leftmost match, and an anchored leftmost-first
 //     search prefers the same match as the unanchored one. A subject where
 //     U+017F or U+212A was folded falls back to the unanchored regex.
+//   - Start strings. Syntax factors alternations ("lg-a|lexi" parses as
+//     "l(?:g-a|exi)"), so start sets extend across a sub-expression's own
+//     start set. A short start such as ";" before " {0,2}(K00[A-Z]|...)" is
+//     extended across the gap and the first two bytes of the rest (prefixSet:
+//     ";k0", "; k0", ";  k0"...), a much rarer trigger and far fewer offsets.
+//     Where that set is too large, a follow check (two byte sets after an
+//     optional gap, see prefix) skips offsets where the rest cannot begin.
+//     One-byte starts are not automaton patterns: their offsets are found
+//     once per agent when a rule needs them. "^" rules look only at the
+//     literals the automaton found at offset 0.
+//   - Dot prefixes. A rule ^.{0,n}Y (greedy or lazy, e.g. the big crawler
+//     rule) matches from offset 0 to the end of Y at the last (first) offset
+//     within the prefix where Y matches; Y has a start set, so Y alone is
+//     tried, anchored at those offsets, from the right (left).
 //   - Loosened repeats. Go expands x{1,200} into 200 copies of x, which
 //     makes a program too big for regexp's backtracker and slow in its NFA.
 //     A long counted repetition of a single character (outside other

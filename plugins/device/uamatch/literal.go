@@ -365,6 +365,12 @@ func concatStart(subs []*syntax.Regexp) ([]string, bool) {
 		}
 		switch {
 		case !slices.Contains(acc, ""):
+			// Syntax factors alternations ("lg-a|lg-b" parses as
+			// "lg-[ab]", "lexi|lg g" as "l(?:exi|g g)"): extend the
+			// strings across a sub-expression with a start set.
+			if s, _ := startSet(sub); s != nil && len(acc)*len(s) <= maxStart {
+				return cross(acc, s), atBegin
+			}
 			return acc, atBegin
 		case len(acc) == 1:
 			set, begin := startSet(sub)

@@ -57,6 +57,7 @@ func TestStartSet(t *testing.T) {
 		{name: "anchored", expr: `(?i)^(ab|cd)`, want: []string{"ab", "cd"}, atBegin: true},
 		{name: "leading boundary skipped", expr: `\bLG-(\w+)`, want: []string{"lg-"}},
 		{name: "optional start crossed", expr: `(?:x|)y`, want: []string{"xy", "y"}},
+		{name: "factored alternation extended", expr: `(?i)^(lexi|lg g|lg\-a|leno)`, want: []string{"lexi", "leno", "lg g", "lg-a"}, atBegin: true},
 		{name: "optional then inexact unknown", expr: `(?:x|)[0-9]`, want: nil},
 		{name: "dot start unknown", expr: `.{0,10}bot`, want: nil},
 		{name: "stops at first inexact", expr: `; {0,2}(CPH\d+)`, want: []string{";"}},
