@@ -3,9 +3,9 @@ package tracker
 import "unsafe"
 
 // Setting a string as Benthos metadata (MetaSetMut takes an any) boxes it:
-// one 16-byte allocation per value, six per tracker line. stringBoxes boxes
-// a whole batch's values with one allocation instead, by making each any
-// point at its element of a slice of strings that is never written again.
+// one 16-byte allocation per value, six per tracker line. A slice of
+// boxedString boxes a whole batch's values with one allocation instead,
+// each any pointing at the string beside it, never written again.
 // An any holding a string is, and has been in every Go release, a type word
 // and a pointer to the string header: exactly what the compiler builds when
 // it boxes a string itself.
@@ -22,14 +22,18 @@ var stringType = func() unsafe.Pointer {
 	return (*eface)(unsafe.Pointer(&a)).typ
 }()
 
-// boxStrings returns vals boxed as any values in one allocation. Element i
-// points at vals[i]: the caller must never modify vals afterwards.
-func boxStrings(vals []string) []any {
-	out := make([]any, len(vals))
-	for i := range vals {
-		e := (*eface)(unsafe.Pointer(&out[i]))
-		e.typ = stringType
-		e.data = unsafe.Pointer(&vals[i])
-	}
-	return out
+// boxedString is a string and an any holding it, allocated together.
+type boxedString struct {
+	s string
+	a any
+}
+
+// set stores s and makes a hold it without allocating. b must not be
+// copied or written again afterwards: a points at b.s.
+func (b *boxedString) set(s string) any {
+	b.s = s
+	e := (*eface)(unsafe.Pointer(&b.a))
+	e.typ = stringType
+	e.data = unsafe.Pointer(&b.s)
+	return b.a
 }

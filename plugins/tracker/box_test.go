@@ -2,10 +2,11 @@ package tracker
 
 import (
 	"runtime"
+	"strings"
 	"testing"
 )
 
-func TestBoxStrings(t *testing.T) {
+func TestBoxedString(t *testing.T) {
 	tests := []struct {
 		name string
 		vals []string
@@ -16,8 +17,12 @@ func TestBoxStrings(t *testing.T) {
 	}
 	for _, test := range tests {
 		t.Run(test.name, func(t *testing.T) {
-			boxed := boxStrings(append([]string(nil), test.vals...))
-			runtime.GC() // the boxes alone must keep the strings alive
+			boxes := make([]boxedString, len(test.vals))
+			boxed := make([]any, len(test.vals))
+			for i, v := range test.vals {
+				boxed[i] = boxes[i].set(strings.Clone(v))
+			}
+			runtime.GC() // the any values alone must keep the strings alive
 			if len(boxed) != len(test.vals) {
 				t.Fatalf("got %d boxes, want %d", len(boxed), len(test.vals))
 			}
@@ -34,10 +39,12 @@ func TestBoxStrings(t *testing.T) {
 	}
 }
 
-func BenchmarkBoxStrings(b *testing.B) {
-	vals := make([]string, 6*benchBatch)
+func BenchmarkBoxedString(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = boxStrings(vals)
+		boxes := make([]boxedString, lineMetaKeys*benchBatch)
+		for i := range boxes {
+			_ = boxes[i].set("127.0.0.1")
+		}
 	}
 }

@@ -213,7 +213,7 @@ func (c *cgiMessage) ProcessBatch(_ context.Context, batch service.MessageBatch)
 }
 
 // originals returns the contents of the valid messages, in order, as
-// substrings of one string boxed with one allocation (see boxStrings), or
+// substrings of one string boxed with one allocation (see boxedString), or
 // nil when keep_original is off.
 func (c *cgiMessage) originals(batch service.MessageBatch, events []event, size int) []any {
 	if c.keepOriginal == "" {
@@ -230,12 +230,13 @@ func (c *cgiMessage) originals(batch service.MessageBatch, events []event, size 
 		}
 	}
 	all := sb.String()
-	vals := make([]string, len(ends))
+	boxes := make([]boxedString, len(ends))
+	out := make([]any, len(ends))
 	start := 0
 	for i, end := range ends {
-		vals[i], start = all[start:end], end
+		out[i], start = boxes[i].set(all[start:end]), end
 	}
-	return boxStrings(vals)
+	return out
 }
 
 // appendValue appends the escaped value of META key k for msg.

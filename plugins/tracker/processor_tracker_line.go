@@ -120,10 +120,9 @@ func (t *trackerLine) ProcessBatch(_ context.Context, batch service.MessageBatch
 	}
 	all := sb.String()
 
-	// Every value is a substring of all, and all of them are boxed with
-	// one allocation (see boxStrings) instead of one per MetaSetMut.
-	vals := make([]string, 0, lineMetaKeys*len(batch))
-	parsed := make([]*service.Message, 0, len(batch))
+	// Every value is a substring of all, and all of them are boxed in one
+	// allocation (see boxedString) instead of one per MetaSetMut.
+	boxes := make([]boxedString, lineMetaKeys*len(batch))
 	off := 0
 	for i, msg := range batch {
 		if lens[i] < 0 {
@@ -136,18 +135,13 @@ func (t *trackerLine) ProcessBatch(_ context.Context, batch service.MessageBatch
 			msg.SetError(err)
 			continue
 		}
-		vals = append(vals, l.IPText, l.TSText, l.Topic, l.Path, l.Query, l.UserAgent)
-		parsed = append(parsed, msg)
-	}
-	boxed := boxStrings(vals)
-	for i, msg := range parsed {
-		v := boxed[i*lineMetaKeys : (i+1)*lineMetaKeys]
-		msg.MetaSetMut(MetaClientIP, v[0])
-		msg.MetaSetMut(MetaTS, v[1])
-		msg.MetaSetMut(MetaTopic, v[2])
-		msg.MetaSetMut(MetaPath, v[3])
-		msg.MetaSetMut(MetaQuery, v[4])
-		msg.MetaSetMut(MetaUserAgent, v[5])
+		v := boxes[i*lineMetaKeys : (i+1)*lineMetaKeys]
+		msg.MetaSetMut(MetaClientIP, v[0].set(l.IPText))
+		msg.MetaSetMut(MetaTS, v[1].set(l.TSText))
+		msg.MetaSetMut(MetaTopic, v[2].set(l.Topic))
+		msg.MetaSetMut(MetaPath, v[3].set(l.Path))
+		msg.MetaSetMut(MetaQuery, v[4].set(l.Query))
+		msg.MetaSetMut(MetaUserAgent, v[5].set(l.UserAgent))
 	}
 	return []service.MessageBatch{batch}, nil
 }
