@@ -105,6 +105,6 @@ func run() int {
 		results = append(results, ks)
 		fmt.Fprintf(os.Stderr, "%-7s kafkastore  %9.0f lines/s (%.2f of floor)\n", ds.name, ks.rate(), ks.rate()/floor.rate())
 	}
-	printTable(os.Stdout, results)
+	printTable(os.Stdout, results, *binary)
 	return 0
 }

@@ -285,8 +285,9 @@ func cpuModel() string {
 	return "unknown CPU"
 }
 
-func printTable(w io.Writer, results []result) {
-	fmt.Fprintf(w, "Run %s on %d cores (%s), %s.\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.NumCPU(), cpuModel(), runtime.Version())
+func printTable(w io.Writer, results []result, binary string) {
+	fmt.Fprintf(w, "Run %s on %d cores (%s), %s, kafkastore %s.\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"),
+		runtime.NumCPU(), cpuModel(), runtime.Version(), binaryVersion(binary))
 	fmt.Fprintln(w, "| data | subject | lines | lines/s | of floor | CPU µs/line | redis CPU µs/line | broker CPU µs/line | peak RSS |")
 	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|---:|")
 	floors := map[string]float64{}
@@ -305,4 +306,20 @@ func printTable(w io.Writer, results []result) {
 
 func perLine(d time.Duration, lines int) float64 {
 	return float64(d.Microseconds()) / float64(lines)
+}
+
+// binaryVersion is what the binary's --version prints: the commit it was
+// built from, "-dirty" when the tree had changes.
+func binaryVersion(binary string) string {
+	out, err := exec.Command(binary, "--version").Output()
+	if err != nil {
+		return "(version unknown)"
+	}
+	f := strings.Fields(string(out))
+	for i, w := range f {
+		if w == "Version:" && i+1 < len(f) {
+			return f[i+1]
+		}
+	}
+	return strings.TrimSpace(strings.SplitN(string(out), "\n", 2)[0])
 }
