@@ -64,9 +64,9 @@ func Classify(p Parser, ua string) Result {
 
 // agent is one user agent's lookups.
 type agent interface {
-	Os() *uaparser.Os
+	OsFamily() string
 	Device() *uaparser.Device
-	UserAgent() *uaparser.UserAgent
+	UserAgentFamily() string
 }
 
 // parserAgent is the agent of any Parser.
@@ -75,20 +75,20 @@ type parserAgent struct {
 	ua string
 }
 
-func (a parserAgent) Os() *uaparser.Os               { return a.p.ParseOs(a.ua) }
-func (a parserAgent) Device() *uaparser.Device       { return a.p.ParseDevice(a.ua) }
-func (a parserAgent) UserAgent() *uaparser.UserAgent { return a.p.ParseUserAgent(a.ua) }
+func (a parserAgent) OsFamily() string         { return a.p.ParseOs(a.ua).Family }
+func (a parserAgent) Device() *uaparser.Device { return a.p.ParseDevice(a.ua) }
+func (a parserAgent) UserAgentFamily() string  { return a.p.ParseUserAgent(a.ua).Family }
 
 func classify[A agent](a A, ua string) Result {
 	dev := a.Device()
 	if dev.Family == "Spider" {
-		name := a.UserAgent().Family
+		name := a.UserAgentFamily()
 		if name == "" || name == "Other" {
 			name = genericBotName
 		}
 		return Result{BotName: name}
 	}
-	osFamily := a.Os().Family
+	osFamily := a.OsFamily()
 	platform := platformOf(osFamily, dev, ua)
 	return Result{
 		Device:     deviceType(platform, osFamily, dev, ua),
@@ -101,14 +101,15 @@ func classify[A agent](a A, ua string) Result {
 // order: special hardware first, then Apple handhelds, then the platform,
 // then uap-core's generic devices.
 func deviceType(platform, osFamily string, dev *uaparser.Device, ua string) string {
+	marks := uaMarkers.scan(ua)
 	switch {
-	case carMarkers.any(ua):
+	case marks&markCar != 0:
 		return DeviceCar
 	case isConsolePlatform(platform):
 		return DeviceConsole
 	case osFamily == "Chromecast SmartSpeaker":
 		return DeviceSmartSpeaker
-	case isTV(osFamily, dev, ua):
+	case isTV(osFamily, dev, marks):
 		return DeviceTV
 	case platform == PlatformWatchOS || platform == PlatformWearOS ||
 		dev.Family == "Apple Watch" || dev.Family == "Quest":
@@ -204,12 +205,19 @@ var tvMarkers = []string{
 	"Mi TV", "FireTV", "Fire TV",
 }
 
-var (
-	tvMarkerSet = newMarkerSet(tvMarkers...)
-	carMarkers  = newMarkerSet("Tesla/", "QtCarBrowser")
+// carMarkers are the user agent fragments of car browsers.
+var carMarkers = []string{"Tesla/", "QtCarBrowser"}
+
+// uaMarkers finds the car and TV markers in one pass.
+var uaMarkers = newMarkerSet(carMarkers, tvMarkers)
+
+const (
+	markCar = 1 << iota
+	markTV
 )
 
-func isTV(osFamily string, dev *uaparser.Device, ua string) bool {
+// isTV reports a television; marks are the uaMarkers of the user agent.
+func isTV(osFamily string, dev *uaparser.Device, marks uint8) bool {
 	switch osFamily {
 	case "tvOS", "ATV OS X", "GoogleTV", "WebTV", "FireHbbTV", "Web0S",
 		"Chromecast Linux", "Chromecast Android", "Chromecast Fuchsia":
@@ -220,7 +228,7 @@ func isTV(osFamily string, dev *uaparser.Device, ua string) bool {
 		strings.HasPrefix(dev.Model, "AFT"):
 		return true
 	}
-	return tvMarkerSet.any(ua)
+	return marks&markTV != 0
 }
 
 // deviceName returns the uap-core device model, or "" when uap-core names

@@ -2,29 +2,44 @@ package device
 
 import "strings"
 
-// markerSet tells in one pass whether a user agent contains any of a few
-// fixed strings, as a loop of strings.Contains would, at a fraction of the
-// cost: at each byte only the markers starting with it are compared.
+// markerSet tells in one pass which of a few groups of fixed strings a
+// user agent contains, as loops of strings.Contains would, at a fraction of
+// the cost: at each byte only the markers starting with it are compared.
 type markerSet struct {
-	byFirst [256][]string
+	first   [4]uint64 // bitset of the markers' first bytes
+	byFirst [256][]marker
 }
 
-func newMarkerSet(markers ...string) *markerSet {
+type marker struct {
+	s     string
+	group uint8 // bit of the marker's group
+}
+
+// newMarkerSet returns the set of groups; group i reports as bit 1<<i.
+func newMarkerSet(groups ...[]string) *markerSet {
 	m := &markerSet{}
-	for _, s := range markers {
-		m.byFirst[s[0]] = append(m.byFirst[s[0]], s)
+	for i, g := range groups {
+		for _, s := range g {
+			m.first[s[0]>>6] |= 1 << (s[0] & 63)
+			m.byFirst[s[0]] = append(m.byFirst[s[0]], marker{s: s, group: 1 << i})
+		}
 	}
 	return m
 }
 
-// any reports whether ua contains one of the markers.
-func (m *markerSet) any(ua string) bool {
+// scan returns the bits of the groups with a marker in ua.
+func (m *markerSet) scan(ua string) uint8 {
+	var found uint8
 	for i := 0; i < len(ua); i++ {
-		for _, s := range m.byFirst[ua[i]] {
-			if strings.HasPrefix(ua[i:], s) {
-				return true
+		b := ua[i]
+		if m.first[b>>6]&(1<<(b&63)) == 0 {
+			continue
+		}
+		for _, mk := range m.byFirst[b] {
+			if found&mk.group == 0 && strings.HasPrefix(ua[i:], mk.s) {
+				found |= mk.group
 			}
 		}
 	}
-	return false
+	return found
 }

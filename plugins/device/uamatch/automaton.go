@@ -1,9 +1,16 @@
 package uamatch
 
+// keyLen is the length of the keys the automaton's DFA looks for: patterns
+// are cut to their first keyLen bytes, and a key occurrence is extended to
+// the longer patterns that begin with it by comparing the bytes that
+// follow. Short keys keep the DFA small enough to stay in the CPU caches,
+// which matters more than the comparisons.
+const keyLen = 8
+
 // automaton is an Aho-Corasick matcher compiled to a dense DFA over the
 // folded byte alphabet (see foldRune). Bytes that occur in no pattern share
 // one class, so the transition table stays small. States are numbered so
-// that those where a pattern ends (theirs or a suffix's) come last, from
+// that those where a key ends (theirs or a suffix's) come last, from
 // firstOut on: the scan tests the state number, not a table. The table
 // holds 16-bit states when they fit (delta16), halving its cache
 // footprint, else 32-bit ones (delta).
@@ -13,21 +20,34 @@ type automaton struct {
 	delta    []uint32 // state*nclass+class -> next state
 	delta16  []uint16 // delta, when every state fits in 16 bits
 	firstOut uint32   // states from here on have an output or a dictionary link
-	out      []int32  // state -> pattern ending here, or -1
-	plen     []int32  // pattern id -> its length
+	out      []int32  // state -> key ending here, or -1
 	dictLink []uint32 // state -> nearest proper suffix state with an output, or 0
+	keyPats  [][]int32
+	keyLen   []int32 // key id -> its length
+	pats     []string
 }
 
 // newAutomaton builds the matcher for patterns, which must be non-empty,
 // distinct, folded strings. Pattern i is reported as id i.
 func newAutomaton(patterns []string) *automaton {
-	a := &automaton{plen: make([]int32, len(patterns))}
+	a := &automaton{pats: patterns}
 	used := [256]bool{}
+	keyID := map[string]int32{}
+	var keys []string
 	for id, p := range patterns {
-		a.plen[id] = int32(len(p))
 		for i := 0; i < len(p); i++ {
 			used[p[i]] = true
 		}
+		k := truncate(p, keyLen)
+		kid, ok := keyID[k]
+		if !ok {
+			kid = int32(len(keys))
+			keyID[k] = kid
+			keys = append(keys, k)
+			a.keyPats = append(a.keyPats, nil)
+			a.keyLen = append(a.keyLen, int32(len(k)))
+		}
+		a.keyPats[kid] = append(a.keyPats[kid], int32(id))
 	}
 	a.nclass = 1 // class 0: bytes in no pattern
 	for b := range 256 {
@@ -44,7 +64,7 @@ func newAutomaton(patterns []string) *automaton {
 	// target of an edge).
 	a.delta = make([]uint32, a.nclass)
 	a.out = []int32{-1}
-	for id, p := range patterns {
+	for id, p := range keys {
 		s := uint32(0)
 		for i := 0; i < len(p); i++ {
 			c := uint32(a.class[p[i]])
@@ -158,20 +178,53 @@ func scanWith[T uint16 | uint32](a *automaton, delta []T, s string, sc *scratch)
 		if state < a.firstOut {
 			continue
 		}
-		if id := a.out[state]; id >= 0 {
-			sc.see(id, i)
-			if a.plen[id] == int32(i+1) {
-				sc.atZero = append(sc.atZero, id)
-			}
+		if k := a.out[state]; k >= 0 {
+			a.seeKey(k, s, i, sc)
 		}
 		for d := a.dictLink[state]; d != 0; d = a.dictLink[d] {
-			id := a.out[d]
-			sc.see(id, i)
-			if a.plen[id] == int32(i+1) {
-				sc.atZero = append(sc.atZero, id)
-			}
+			a.seeKey(a.out[d], s, i, sc)
 		}
 	}
+}
+
+// seeKey records the patterns of key k, which ends at s[i]: the key itself
+// when it is a pattern, and the longer patterns the text after it spells.
+func (a *automaton) seeKey(k int32, s string, i int, sc *scratch) {
+	kl := a.keyLen[k]
+	for _, id := range a.keyPats[k] {
+		end := i
+		if p := a.pats[id]; len(p) > int(kl) {
+			var ok bool
+			if end, ok = extend(s, i+1, p[kl:]); !ok {
+				continue
+			}
+		}
+		sc.see(id, end)
+		if int(kl) == i+1 && !sc.folded {
+			// The key, so the pattern, starts at offset 0.
+			sc.atZero = append(sc.atZero, id)
+		}
+	}
+}
+
+// extend reports whether the folded text of s from j starts with rest, and
+// the offset of its last byte.
+func extend(s string, j int, rest string) (int, bool) {
+	for k := 0; k < len(rest); k, j = k+1, j+1 {
+		if j >= len(s) {
+			return 0, false
+		}
+		b := s[j]
+		if b >= 0x80 {
+			b = foldMultibyte(s, &j)
+		} else if b >= 'A' && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		if b != rest[k] {
+			return 0, false
+		}
+	}
+	return j - 1, true
 }
 
 // foldMultibyte folds the UTF-8 sequence starting at s[*i]: U+017F and

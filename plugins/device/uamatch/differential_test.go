@@ -215,3 +215,19 @@ func FuzzDifferential(f *testing.F) {
 		diff(t, ours, theirs, ua)
 	})
 }
+
+// TestFamilyLookups checks that the family-only lookups answer as the full
+// ones, on every corpus agent.
+func TestFamilyLookups(t *testing.T) {
+	ours, _ := parsers(t)
+	for _, e := range loadExpected(t) {
+		a := ours.Prepare(e.UA)
+		if got := a.OsFamily(); got != e.Os.Family {
+			t.Errorf("OsFamily(%q) = %q, uap-go %q", e.UA, got, e.Os.Family)
+		}
+		if got := a.UserAgentFamily(); got != e.UserAgent.Family {
+			t.Errorf("UserAgentFamily(%q) = %q, uap-go %q", e.UA, got, e.UserAgent.Family)
+		}
+		a.Release()
+	}
+}

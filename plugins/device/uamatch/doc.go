@@ -37,9 +37,10 @@
 //     both case-sensitive and (?i) regexes.
 //   - One pass. All literals go into one Aho-Corasick automaton, compiled to
 //     a DFA over the folded byte classes. One scan of the user agent marks
-//     the literals present (the DFA holds 16-bit states when they fit, and
-//     states where a literal ends are numbered last, so the scan tests a
-//     number, not a table, per byte); each literal lists the rules for which it is a
+//     the literals present (the DFA looks for the literals' first 8 bytes,
+//     keyLen, and compares the rest of a longer literal in place; it holds
+//     16-bit states when they fit, and states where a key ends are numbered
+//     last, so the scan tests a number, not a table, per byte); each literal lists the rules for which it is a
 //     trigger (a literal set one of which any match needs), so only those
 //     rules are candidates, and a candidate runs only if its full requirement
 //     holds. Of the operands of an AND, the trigger is the one whose
@@ -79,6 +80,7 @@
 //     the exact answer; otherwise the exact regex runs (see program).
 //   - Shared scans. Prepare scans a user agent once for several lookups
 //     (Parse does; device classification uses it for device then OS).
+//     OsFamily and UserAgentFamily skip the version fields.
 //
 // Regexes are parsed and analysed by New, which reports bad expressions,
 // but each form is compiled on its first use, so building a Parser takes a

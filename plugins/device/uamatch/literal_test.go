@@ -94,7 +94,7 @@ func TestFoldRuneCoversCaseFolding(t *testing.T) {
 }
 
 func TestAutomaton(t *testing.T) {
-	pats := []string{"he", "she", "his", "hers", "k", "s"}
+	pats := []string{"he", "she", "his", "hers", "k", "s", "samsung browser", "samsung bro", "samsun", "ung brow"}
 	a := newAutomaton(pats)
 	tests := []struct {
 		name string
@@ -105,10 +105,15 @@ func TestAutomaton(t *testing.T) {
 		{name: "none", in: "xyz", want: nil},
 		{name: "long s and kelvin fold", in: "\u017F\u212A", want: []string{"k", "s"}},
 		{name: "other non-ASCII ignored", in: "hé", want: nil},
+		{name: "patterns longer than their key", in: "SAMSUNG BROWSER", want: []string{"s", "samsun", "samsung bro", "samsung browser", "ung brow"}},
+		{name: "key without its extension", in: "samsung brx", want: []string{"s", "samsun"}},
+		{name: "extension cut short", in: "samsung br", want: []string{"s", "samsun"}},
+		{name: "fold inside an extension", in: "samsung brow\u017Fer", want: []string{"s", "samsun", "samsung bro", "samsung browser", "ung brow"}},
+		{name: "fold inside the key", in: "\u017Famsung brow", want: []string{"s", "samsun", "samsung bro", "ung brow"}},
 	}
 	for _, test := range tests {
 		t.Run(test.name, func(t *testing.T) {
-			sc := &scratch{seen: make([]uint64, 1), head: []int32{-1, -1, -1, -1, -1, -1}, triggers: make([][]int32, len(pats))}
+			sc := &scratch{seen: make([]uint64, 1), head: slices.Repeat([]int32{-1}, len(pats)), triggers: make([][]int32, len(pats))}
 			a.scan(test.in, sc)
 			var got []string
 			for _, id := range sc.found {

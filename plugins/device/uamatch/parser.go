@@ -140,6 +140,36 @@ func (a *Agent) Device() *uaparser.Device { return a.p.device(a.sc, a.ua) }
 // uaparser.Parser.ParseUserAgent.
 func (a *Agent) UserAgent() *uaparser.UserAgent { return a.p.userAgent(a.sc, a.ua) }
 
+// OsFamily returns the OS family of the agent, Os().Family, without
+// expanding the version fields.
+func (a *Agent) OsFamily() string {
+	p, sc, ua := a.p, a.sc, a.ua
+	family := ""
+	p.match(sc, ua, 0, p.devStart, func(r *rule, m []int) bool {
+		family = r.value(sc, r.tmpl[0], ua, m, false)
+		return family != ""
+	})
+	if family == "" {
+		return "Other"
+	}
+	return family
+}
+
+// UserAgentFamily returns the browser or client family of the agent,
+// UserAgent().Family, without expanding the version fields.
+func (a *Agent) UserAgentFamily() string {
+	p, sc, ua := a.p, a.sc, a.ua
+	family := ""
+	p.match(sc, ua, p.uaStart, len(p.rules), func(r *rule, m []int) bool {
+		family = r.value(sc, r.tmpl[0], ua, m, false)
+		return family != ""
+	})
+	if family == "" {
+		return "Other"
+	}
+	return family
+}
+
 // prepare finds the literals of ua and so the candidate rules.
 func (p *Parser) prepare(ua string) *scratch {
 	sc := p.pool.Get().(*scratch)
