@@ -196,7 +196,7 @@ func (c *cgiMessage) ProcessBatch(_ context.Context, batch service.MessageBatch)
 			c.lag.Timing(lag * int64(time.Second))
 		}
 		if originals != nil {
-			msg.MetaSetMut(c.keepOriginal, originals[next])
+			msg.MetaSetMut(c.keepOriginal, originals[next].a)
 			next++
 		}
 		start := len(buf)
@@ -213,30 +213,34 @@ func (c *cgiMessage) ProcessBatch(_ context.Context, batch service.MessageBatch)
 }
 
 // originals returns the contents of the valid messages, in order, as
-// substrings of one string boxed with one allocation (see boxedString), or
+// substrings of one string boxed in one allocation (see boxedString), or
 // nil when keep_original is off.
-func (c *cgiMessage) originals(batch service.MessageBatch, events []event, size int) []any {
+func (c *cgiMessage) originals(batch service.MessageBatch, events []event, size int) []boxedString {
 	if c.keepOriginal == "" {
 		return nil
 	}
 	var sb strings.Builder
 	sb.Grow(size)
-	ends := make([]int, 0, len(batch))
+	n := 0
 	for i, msg := range batch {
 		if events[i].ok {
 			b, _ := msg.AsBytes()
 			sb.Write(b)
-			ends = append(ends, sb.Len())
+			n++
 		}
 	}
 	all := sb.String()
-	boxes := make([]boxedString, len(ends))
-	out := make([]any, len(ends))
-	start := 0
-	for i, end := range ends {
-		out[i], start = boxes[i].set(all[start:end]), end
+	boxes := make([]boxedString, n)
+	start, j := 0, 0
+	for i, msg := range batch {
+		if events[i].ok {
+			b, _ := msg.AsBytes()
+			boxes[j].set(all[start : start+len(b)])
+			start += len(b)
+			j++
+		}
 	}
-	return out
+	return boxes
 }
 
 // appendValue appends the escaped value of META key k for msg.
