@@ -23,9 +23,9 @@ func TestURLErrorsHidePassword(t *testing.T) {
 		name, url   string
 		errContains string
 	}{
-		{name: "hash", url: "redis://:hunter2#x@localhost:6379/0", errContains: "invalid port"},
-		{name: "slash", url: "redis://:hunter2/x@localhost:6379/0", errContains: "invalid port"},
-		{name: "question mark", url: "redis://user:hunter2?x@localhost:6379/0", errContains: "invalid port"},
+		{name: "hash", url: "redis://:hunter2#x@localhost:6379/0", errContains: "percent-encode"},
+		{name: "slash", url: "redis://:hunter2/x@localhost:6379/0", errContains: "percent-encode"},
+		{name: "question mark", url: "redis://user:hunter2?x@localhost:6379/0", errContains: "percent-encode"},
 		{name: "bad escape", url: "redis://:hunter2%zz@localhost:6379/0", errContains: "invalid URL escape"},
 		{name: "second url", url: "redis://:hunter2@a:1,redis://:hunter2#b@c:2", errContains: "percent-encode"},
 	}
