@@ -77,6 +77,14 @@ func TestAnchoredForms(t *testing.T) {
 			agents: []string{"M1", "xM1", "m2", "M", ""},
 		},
 		{
+			name: "alternation with branches without start strings",
+			expr: `(Foo|\b\w{0,3}bar|Baz|(?:[a-z]{1,3}-|)Qux)(?:/(\d+)|)`,
+			agents: []string{
+				"Foo/1 xbar/2", "xbar/2 Foo/1", "Baz abar", "abar Baz", "Foobar", "xxxxbar Foo", "a-Qux/3",
+				"Qux/4", "zz-Baz", "nothing", "Foo", "bar", "-Qux",
+			},
+		},
+		{
 			name:   "nullable rest keeps no filter",
 			expr:   `abc(\d*)`,
 			agents: []string{"abc", "abc1", "xabcx"},

@@ -23,7 +23,7 @@ func (b *builder) add(expr, flags string, tmpl [5]template) error {
 	}
 	id := int32(len(b.rules))
 	req := dropShort(c.req)
-	r := rule{re: c.re, req: b.compile(b.order(req)), tmpl: tmpl, atBegin: c.atBegin, at0: c.at0, atN: c.atN, follow: c.follow, dot: c.dot}
+	r := rule{re: c.re, req: b.compile(b.order(req)), tmpl: tmpl, atBegin: c.atBegin, at0: c.at0, atN: c.atN, follow: c.follow, dot: c.dot, other: c.other}
 	for _, s := range c.start {
 		if len(s) < minLiteral {
 			r.startBytes = append(r.startBytes, s[0])

@@ -31,6 +31,10 @@ type rule struct {
 	// atN are then Y's, and a match runs from offset 0 to Y's end.
 	follow *follow
 	dot    *dotPrefix
+
+	// other, when set, finds where a match may begin other than at a start
+	// string: its leftmost match (see partialStart).
+	other *lazyRegexp
 }
 
 // template is a replacement string; static ones need no expansion.
@@ -70,6 +74,7 @@ type compiled struct {
 	atBegin      bool
 	follow       *follow
 	dot          *dotPrefix
+	other        *lazyRegexp
 }
 
 // compileRule parses expr exactly as uap-go compiles it (flags, when set,
@@ -103,6 +108,14 @@ func compileRule(expr, flags string) (*compiled, error) {
 	}
 	if c.dot == nil {
 		c.start, c.atBegin = startSet(tree)
+		if c.start == nil {
+			if start, _ := partialStart(tree); start != nil {
+				// render rewrites the tree it is given.
+				fresh, _ := syntax.Parse(expr, syntax.Perl)
+				_, other := partialStart(fresh)
+				c.start, c.other = start, &lazyRegexp{expr: render(other)}
+			}
+		}
 		if long := longStart(tree, c.start); long != nil {
 			c.req = andQuery([]*query{c.req, exactQuery(long)})
 			c.start = long
@@ -222,6 +235,9 @@ func (p *Parser) findAnchored(sc *scratch, r *rule, ua string) []int {
 	for _, b := range r.startBytes {
 		p.addByteStarts(sc, r, b, ua, limit)
 	}
+	if r.other != nil {
+		return r.findPartial(sc, ua)
+	}
 	if len(sc.starts) == 0 {
 		return nil
 	}
@@ -241,6 +257,30 @@ func (p *Parser) findAnchored(sc *scratch, r *rule, ua string) []int {
 		}
 	}
 	return nil
+}
+
+// findPartial finishes findAnchored for a rule with a partial start set:
+// the match begins at the first start offset where the anchored form
+// matches, if that comes before the leftmost match of the other branches,
+// else where those match.
+func (r *rule) findPartial(sc *scratch, ua string) []int {
+	loc := r.other.get().FindStringIndex(ua)
+	slices.Sort(sc.starts)
+	for _, s := range sc.starts {
+		if loc != nil && s >= loc[0] {
+			break
+		}
+		if m := r.findAt(ua, s); m != nil {
+			return m
+		}
+	}
+	if loc == nil {
+		return nil
+	}
+	if m := r.findAt(ua, loc[0]); m != nil {
+		return m
+	}
+	return r.re.find(ua) // unreachable: a branch matches at loc[0]
 }
 
 // findAt runs the anchored form of r at offset s of ua.
