@@ -67,6 +67,11 @@
 //     One-byte starts are not automaton patterns: their offsets are found
 //     once per agent when a rule needs them. "^" rules look only at the
 //     literals the automaton found at offset 0.
+//   - Partial start sets. When only some branches of a leading alternation
+//     have start strings (the big crawler rule has a few like
+//     \b\w{0,30}favicon), the others, with the rest of the regex, form a
+//     small regex whose leftmost match bounds the search: the anchored form
+//     runs at the start offsets before it, then at it (partialStart).
 //   - Dot prefixes. A rule ^.{0,n}Y (greedy or lazy, e.g. the big crawler
 //     rule) matches from offset 0 to the end of Y at the last (first) offset
 //     within the prefix where Y matches; Y has a start set, so Y alone is
