@@ -177,7 +177,8 @@ func newDeviceDetect(userAgent string, cacheSize int, regexesFile string, metric
 	return d, nil
 }
 
-// ProcessBatch sets the device metadata on every message of the batch.
+// ProcessBatch sets the device metadata on every message of the batch,
+// leaving messages that failed an earlier step as they are.
 func (d *deviceDetect) ProcessBatch(_ context.Context, batch service.MessageBatch) ([]service.MessageBatch, error) {
 	var hits, misses int64
 	var exec *service.MessageBatchInterpolationExecutor
@@ -185,6 +186,9 @@ func (d *deviceDetect) ProcessBatch(_ context.Context, batch service.MessageBatc
 		exec = batch.InterpolationExecutor(d.userAgent)
 	}
 	for i, msg := range batch {
+		if msg.GetError() != nil {
+			continue // failed an earlier step: left as it is
+		}
 		var ua string
 		if exec == nil {
 			ua, _ = msg.MetaGet(d.metaKey)
@@ -206,8 +210,10 @@ func (d *deviceDetect) ProcessBatch(_ context.Context, batch service.MessageBatc
 		setMeta(msg, ddMetaDeviceName, c.deviceName)
 		setMeta(msg, ddMetaBotName, c.botName)
 	}
-	if d.hits != nil {
+	if d.hits != nil && hits > 0 {
 		d.hits.Incr(hits)
+	}
+	if d.misses != nil && misses > 0 {
 		d.misses.Incr(misses)
 	}
 	return []service.MessageBatch{batch}, nil

@@ -354,3 +354,25 @@ func TestDeviceDetectInStream(t *testing.T) {
 		})
 	}
 }
+
+func TestDeviceDetectLeavesFailedMessagesAlone(t *testing.T) {
+	d, err := buildDeviceDetect(t, `{}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close(t.Context())
+	failed := service.NewMessage([]byte("garbage"))
+	failed.MetaSetMut("user_agent", "iPhone Banana Phone")
+	failed.SetError(fmt.Errorf("line has 1 fields"))
+	ok := service.NewMessage(nil)
+	ok.MetaSetMut("user_agent", "iPhone Banana Phone")
+	if _, err := d.ProcessBatch(t.Context(), service.MessageBatch{failed, ok}); err != nil {
+		t.Fatal(err)
+	}
+	if got := meta(failed); len(got) != 0 {
+		t.Errorf("failed message got device metadata %v, want none", got)
+	}
+	if got := meta(ok)["device"]; got != "smartphone" {
+		t.Errorf("valid message after a failed one: device %q, want smartphone", got)
+	}
+}
