@@ -231,6 +231,9 @@ type redisListInput struct {
 	down      atomic.Bool
 	nackPause atomic.Int64 // time.Duration to wait before the next pop
 
+	popMu   sync.Mutex  // held by a reliable pop; Close takes it to leave
+	closing atomic.Bool // set by Close: no pop starts after it
+
 	mu       sync.Mutex
 	inFlight map[string]struct{}
 	stop     chan struct{}
@@ -425,6 +428,9 @@ func (r *redisListInput) Close(ctx context.Context) error {
 	}
 	r.stopSampler()
 	if r.q != nil {
+		r.closing.Store(true)
+		r.popMu.Lock() // wait for a pop under way (at most timeout)
+		defer r.popMu.Unlock()
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		if err := r.leave(ctx); err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/redpanda-data/benthos/v4/public/service"
 )
 
 // The reliable-mode half of the redis_list input: processing lists,
@@ -108,6 +110,13 @@ func (r *redisListInput) waitAfterNack(ctx context.Context) {
 // popReliable pops up to batch_size elements into a fresh processing list,
 // or blocks for one when the list is empty.
 func (r *redisListInput) popReliable(ctx context.Context) ([]string, string, error) {
+	// Close waits for a pop under way, so that it never unregisters this
+	// consumer while a pop registers a new processing list.
+	r.popMu.Lock()
+	defer r.popMu.Unlock()
+	if r.closing.Load() {
+		return nil, "", service.ErrNotConnected
+	}
 	list := r.q.keys.processing(r.q.id, r.seq.Add(1))
 	items, err := r.q.pop(ctx, list, r.conf.batchSize)
 	if err != nil || len(items) > 0 {

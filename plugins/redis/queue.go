@@ -63,7 +63,9 @@ func (k queueKeys) processing(id string, seq uint64) string {
 
 // popScript fills the processing list KEYS[2] up to ARGV[1] elements from
 // the head (ARGV[2]: LEFT or RIGHT) of the queue KEYS[1], registers the list
-// in the consumer's set KEYS[3], and returns the list's length. The caller
+// in the consumer's set KEYS[3] and the consumer ARGV[3] in the registry
+// KEYS[4] (so that a list registered while the consumer is leaving is still
+// found and reclaimed by others), and returns the list's length. The caller
 // reads the list back with LRANGE in the same round trip (pop), which costs
 // the server far less than returning the elements from Lua. It is
 // idempotent: when go-redis retries it after a lost reply, the retry pops
@@ -80,6 +82,7 @@ if need > 0 then
       redis.call('RPUSH', KEYS[2], unpack(items, i, math.min(i + 999, #items)))
     end
     redis.call('SADD', KEYS[3], KEYS[2])
+    redis.call('SADD', KEYS[4], ARGV[3])
   end
 end
 return 1
@@ -137,8 +140,8 @@ type reliableQueue struct {
 // its content; none when the queue and the list are empty. The script and
 // the LRANGE that reads the list back go in one round trip.
 func (q *reliableQueue) pop(ctx context.Context, list string, n int) ([]string, error) {
-	keys := []string{q.keys.queue, list, q.keys.ownedLists(q.id)}
-	args := []any{n, string(q.head)}
+	keys := []string{q.keys.queue, list, q.keys.ownedLists(q.id), q.keys.consumers()}
+	args := []any{n, string(q.head), q.id}
 	items, err := q.popPipelined(ctx, keys, args)
 	if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
 		if err = popScript.Load(ctx, q.client).Err(); err == nil {
@@ -167,7 +170,11 @@ func (q *reliableQueue) popPipelined(ctx context.Context, keys []string, args []
 // delivers the list's content (pop), not the returned element: a retried
 // BLMOVE may have moved two.
 func (q *reliableQueue) blockingPop(ctx context.Context, list string, timeout time.Duration) (string, bool, error) {
-	if err := q.client.SAdd(ctx, q.keys.ownedLists(q.id), list).Err(); err != nil {
+	if _, err := q.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.SAdd(ctx, q.keys.ownedLists(q.id), list)
+		p.SAdd(ctx, q.keys.consumers(), q.id)
+		return nil
+	}); err != nil {
 		return "", false, err
 	}
 	v, err := q.client.BLMove(ctx, q.keys.queue, list, string(q.head), string(sideRight), timeout).Result()

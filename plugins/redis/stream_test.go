@@ -146,8 +146,10 @@ redis_list:
 		srv.Restart()
 	})
 	t.Logf("delivered %d lines for %d distinct; logs:\n%s", col.n, total, logs)
-	if n := strings.Count(logs, "Lost connection"); n != 1 {
-		t.Errorf("outage logged %d times, want once", n)
+	// Logged once, or not at all when go-redis's own retries or a pop that
+	// had already drained the queue absorbed the outage: never per batch.
+	if n := strings.Count(logs, "Lost connection"); n > 1 {
+		t.Errorf("outage logged %d times, want at most once", n)
 	}
 	if strings.Contains(logs, "hunter2") {
 		t.Error("logs leak the password")
