@@ -9,42 +9,25 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	_ "github.com/redpanda-data/benthos/v4/public/components/pure"
 	"github.com/redpanda-data/benthos/v4/public/service"
+
+	"github.com/kafkastore/kafkastore/internal/streamtest"
 )
-
-// syncBuffer collects log output written from several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // newTestProcessor builds the processor from YAML as a user's config would,
 // and returns its log output.
-func newTestProcessor(t testing.TB, yaml string) (*geoipProcessor, *syncBuffer, error) {
+func newTestProcessor(t testing.TB, yaml string) (*geoipProcessor, *streamtest.LogBuffer, error) {
 	t.Helper()
 	conf, err := geoipProcessorSpec().ParseYAML(yaml, nil)
 	if err != nil {
 		t.Fatalf("parsing config: %v", err)
 	}
-	logs := &syncBuffer{}
+	logs := &streamtest.LogBuffer{}
 	logger := service.NewLoggerFromSlog(slog.New(slog.NewTextHandler(logs, nil)))
 	p, err := newGeoIPProcessorFromConfig(conf, service.MockResources(service.MockResourcesOptUseLogger(logger)))
 	if err == nil {

@@ -1,37 +1,15 @@
 package kafka
 
 import (
-	"bytes"
-	"context"
 	"fmt"
-	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/redpanda-data/benthos/v4/public/service"
-
 	"github.com/kafkastore/kafkastore/internal/kafkatest"
+	"github.com/kafkastore/kafkastore/internal/streamtest"
 	"github.com/kafkastore/kafkastore/internal/testcerts"
 )
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // TestSASLPasswordStaysOutOfLogs runs both outputs with a wrong SASL
 // password over TLS, and with the right one against a broker that goes
@@ -56,12 +34,12 @@ func TestSASLPasswordStaysOutOfLogs(t *testing.T) {
 					brokers = "addresses"
 				}
 				yaml := fmt.Sprintf("input:\n  generate:\n    interval: 50ms\n    mapping: root = \"x\"\noutput:\n  %s:\n    %s: [ %q ]\n    topic: secure\n%s",
-					kind, brokers, c.Addrs()[0], indent(securityYAML(kind, certs.CAFile, nil, "SCRAM-SHA-256", test.password), 4))
+					kind, brokers, c.Addrs()[0], streamtest.Indent(securityYAML(kind, certs.CAFile, nil, "SCRAM-SHA-256", test.password), 4))
 				var during func()
 				if test.closeBroker {
 					during = func() { time.Sleep(500 * time.Millisecond); c.Close() }
 				}
-				logs := runForLogs(t, yaml, during)
+				logs := streamtest.RunForLogs(t, yaml, during)
 				if logs == "" {
 					t.Error("nothing logged")
 				}
@@ -71,32 +49,4 @@ func TestSASLPasswordStaysOutOfLogs(t *testing.T) {
 			})
 		}
 	}
-}
-
-func runForLogs(t *testing.T, yaml string, during func()) string {
-	t.Helper()
-	sb := service.NewStreamBuilder()
-	logs := &lockedBuffer{}
-	sb.SetLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.Level(-8)})))
-	if err := sb.SetYAML(yaml); err != nil {
-		t.Fatal(err)
-	}
-	stream, err := sb.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- stream.Run(context.Background()) }()
-	if during != nil {
-		during()
-	}
-	time.Sleep(2 * time.Second)
-	_ = stream.StopWithin(5 * time.Second)
-	<-done
-	return logs.String()
-}
-
-func indent(s string, n int) string {
-	pad := strings.Repeat(" ", n)
-	return pad + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n"+pad) + "\n"
 }

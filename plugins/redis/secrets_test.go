@@ -1,17 +1,14 @@
 package redis
 
 import (
-	"context"
 	"fmt"
 	"log"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/redpanda-data/benthos/v4/public/service"
-
 	"github.com/kafkastore/kafkastore/internal/redistest"
+	"github.com/kafkastore/kafkastore/internal/streamtest"
 	"github.com/kafkastore/kafkastore/internal/testcerts"
 )
 
@@ -53,7 +50,7 @@ func TestSecretsStayOutOfLogs(t *testing.T) {
 	down := redistest.Start(t, redistest.WithPassword(pass))
 	down.Kill()
 
-	var stdlog syncBuffer
+	var stdlog streamtest.LogBuffer
 	prev := log.Writer()
 	log.SetOutput(&stdlog)
 	t.Cleanup(func() { log.SetOutput(prev) })
@@ -66,8 +63,8 @@ func TestSecretsStayOutOfLogs(t *testing.T) {
 	}{
 		{
 			name: "wrong password over tls",
-			yaml: fmt.Sprintf("input:\n  redis_list:\n    url: rediss://:wrong-%s@%s/0\n    key: q\n%s", pass, tlsSrv.Addr(), indent(tls, 4)) +
-				fmt.Sprintf("output:\n  redis_list:\n    url: rediss://user:wrong-%s@%s/0\n    key: out\n%s", pass, tlsSrv.Addr(), indent(tls, 4)),
+			yaml: fmt.Sprintf("input:\n  redis_list:\n    url: rediss://:wrong-%s@%s/0\n    key: q\n%s", pass, tlsSrv.Addr(), streamtest.Indent(tls, 4)) +
+				fmt.Sprintf("output:\n  redis_list:\n    url: rediss://user:wrong-%s@%s/0\n    key: out\n%s", pass, tlsSrv.Addr(), streamtest.Indent(tls, 4)),
 		},
 		{
 			name: "server down",
@@ -90,7 +87,7 @@ func TestSecretsStayOutOfLogs(t *testing.T) {
 	}
 	for _, test := range tests {
 		t.Run(test.name, func(t *testing.T) {
-			logs := runForLogs(t, test.yaml, test.during)
+			logs := streamtest.RunForLogs(t, test.yaml, test.during)
 			all := logs + stdlog.String()
 			if !strings.Contains(all, "xxxxx") {
 				t.Errorf("no redacted connection error logged; logs:\n%s", all)
@@ -100,34 +97,4 @@ func TestSecretsStayOutOfLogs(t *testing.T) {
 			}
 		})
 	}
-}
-
-// runForLogs runs a stream config with trace logging for two seconds (or
-// through during) and returns what it logged.
-func runForLogs(t *testing.T, yaml string, during func()) string {
-	t.Helper()
-	sb := service.NewStreamBuilder()
-	logs := &syncBuffer{}
-	sb.SetLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.Level(-8)})))
-	if err := sb.SetYAML(yaml); err != nil {
-		t.Fatal(err)
-	}
-	stream, err := sb.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- stream.Run(context.Background()) }()
-	if during != nil {
-		during()
-	}
-	time.Sleep(2 * time.Second)
-	_ = stream.StopWithin(5 * time.Second)
-	<-done
-	return logs.String()
-}
-
-func indent(s string, n int) string {
-	pad := strings.Repeat(" ", n)
-	return pad + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n"+pad) + "\n"
 }

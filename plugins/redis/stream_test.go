@@ -1,7 +1,6 @@
 package redis
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -16,6 +15,7 @@ import (
 	_ "github.com/redpanda-data/benthos/v4/public/components/pure"
 
 	"github.com/kafkastore/kafkastore/internal/redistest"
+	"github.com/kafkastore/kafkastore/internal/streamtest"
 )
 
 // collector records what a stream delivers.
@@ -47,7 +47,7 @@ func (c *collector) distinct() int {
 func runStream(t *testing.T, inputYAML string, want int, during func(*collector)) (*collector, string) {
 	t.Helper()
 	sb := service.NewStreamBuilder()
-	logs := &syncBuffer{}
+	logs := &streamtest.LogBuffer{}
 	sb.SetLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err := sb.AddInputYAML(inputYAML); err != nil {
 		t.Fatal(err)
@@ -77,23 +77,6 @@ func runStream(t *testing.T, inputYAML string, want int, during func(*collector)
 		t.Fatalf("received %d distinct lines, want %d; logs:\n%s", got, want, logs)
 	}
 	return col, logs.String()
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func TestStreamStockConfig(t *testing.T) {
