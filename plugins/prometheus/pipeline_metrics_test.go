@@ -212,7 +212,9 @@ func TestDefaultConfigMetrics(t *testing.T) {
 		delivered, _ := m.sum("kafkastore_delivered_total")
 		depth, _ := m.sum("redis_list_depth", "key", "dead")
 		queued, ok := m.sum("redis_list_queue_depth", "key", "q")
-		if delivered == float64(in.valid) && depth == dead && ok && queued == 0 {
+		processing, pok := m.sum("redis_list_processing_depth", "key", "q")
+		// The depths are samples: wait for one taken after the last ack.
+		if delivered == float64(in.valid) && depth == dead && ok && queued == 0 && pok && processing == 0 {
 			break
 		}
 	}
