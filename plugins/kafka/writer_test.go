@@ -85,8 +85,12 @@ func TestKafkaFranzIsolatesRecordsTheBrokerRefuses(t *testing.T) {
 			for _, r := range c.Consume(t, "big", len(want), consumeTimeout) {
 				got = append(got, string(r.Value))
 			}
+			// Records that shared a refused request are sent again after
+			// the ones that did not, so only the set is certain here.
+			slices.Sort(got)
+			slices.Sort(want)
 			if !slices.Equal(got, want) {
-				t.Errorf("topic holds %d records, want the %d valid ones in order", len(got), len(want))
+				t.Errorf("topic holds %d records, want the %d valid ones", len(got), len(want))
 			}
 		})
 	}
