@@ -44,7 +44,7 @@ func redisListInputSpec() *service.ConfigSpec {
 `+"`batch_size`"+` elements are popped in one round trip (`+"`LPOP key count`"+`) and delivered as one batch. The input blocks (`+"`timeout`"+` at a time) only when the list is empty, then takes whatever else is there with the woken element.
 
 ### Reliable delivery (default)
-With `+"`reliable: true`"+` every batch is moved atomically (a Lua script, or `+"`BLMOVE`"+` while blocking) from the queue into a processing list owned by this consumer. Acknowledging the batch deletes that list (one O(1) round trip). A nack that reaches the input (`+"`auto_replay_nacks: false`"+`) puts the elements back at the head of the queue in their original order, and consecutive nacks pause reading (10ms doubling up to 1s) so a failing output does not spin the queue. On a clean shutdown, batches not yet acknowledged go back to the queue the same way. Each consumer refreshes a heartbeat key; at start and every `+"`reclaim_interval`"+` every consumer returns the processing lists of consumers whose heartbeat expired. Delivery is at-least-once: duplicates appear only after a crash or a network split.
+With `+"`reliable: true`"+` every batch is moved atomically (a Lua script, or `+"`BLMOVE`"+` while blocking) from the queue into a processing list owned by this consumer. Acknowledging the batch deletes that list (one O(1) round trip). On a clean shutdown, batches not yet acknowledged go back to the head of the queue in their original order. Each consumer refreshes a heartbeat key; at start and every `+"`reclaim_interval`"+` every consumer returns the processing lists of consumers whose heartbeat expired. Delivery is at-least-once: duplicates appear only after a crash or a network split.
 
 Keys, for queue key `+"`K`"+` and consumer id `+"`ID`"+`; `+"`P`"+` is `+"`K`"+` itself when `+"`K`"+` has a hash tag (e.g. `+"`{clicks}`"+`), otherwise `+"`{K}`"+`, so every key hashes to the queue's cluster slot:
 
@@ -57,6 +57,9 @@ Keys, for queue key `+"`K`"+` and consumer id `+"`ID`"+`; `+"`P`"+` is `+"`K`"+`
 | `+"`P:processing:ID:N`"+` | list | the elements of one unacknowledged batch |
 
 Reliable mode needs Redis 6.2 or later (LMOVE, LPOP with a count, Lua scripting). Set `+"`reliable: false`"+` for the stock at-most-once behaviour: popped elements are lost if the process dies before delivering them.
+
+### Nacks
+With `+"`auto_replay_nacks: true`"+` (default) the input replays a nacked batch itself, without Benthos' generic wrapper and its per-message allocations: the whole batch is delivered again, built afresh from the popped elements, before any batch popped after it (a replay that falls due while the input waits on an empty list goes out when that wait ends, within `+"`timeout`"+`). In reliable mode its processing list stays in Redis until the replay is acknowledged, so a crash meanwhile loses nothing; in plain mode a clean shutdown pushes batches awaiting replay back to the queue head. With `+"`false`"+` a nack returns the batch to the head of the queue in reliable mode and drops it in plain mode, as the stock input does. Consecutive nacks pause reading (10ms doubling up to 1s) so a failing output does not spin the queue.
 
 A lost connection makes the input reconnect with backoff; the outage is logged once.
 
@@ -116,22 +119,22 @@ input:
 }
 
 func init() {
-	service.MustRegisterBatchInput("redis_list", redisListInputSpec(),
-		func(conf *service.ParsedConfig, mgr *service.Resources) (service.BatchInput, error) {
-			in, err := newRedisListInputFromConfig(conf, mgr)
-			if err != nil {
-				return nil, err
-			}
-			maxInFlight, err := conf.FieldInt(rliFieldMaxInFlight)
-			if err != nil {
-				return nil, err
-			}
-			wrapped, err := service.AutoRetryNacksBatchedToggled(conf, in)
-			if err != nil {
-				return nil, err
-			}
-			return service.InputBatchedWithMaxInFlight(maxInFlight, wrapped), nil
-		})
+	service.MustRegisterBatchInput("redis_list", redisListInputSpec(), newRedisListBatchInput)
+}
+
+// newRedisListBatchInput builds the input as registered, with max_in_flight.
+// The input replays nacked batches itself (auto_replay_nacks): Benthos'
+// generic wrapper would cost several allocations per message.
+func newRedisListBatchInput(conf *service.ParsedConfig, mgr *service.Resources) (service.BatchInput, error) {
+	in, err := newRedisListInputFromConfig(conf, mgr)
+	if err != nil {
+		return nil, err
+	}
+	maxInFlight, err := conf.FieldInt(rliFieldMaxInFlight)
+	if err != nil {
+		return nil, err
+	}
+	return service.InputBatchedWithMaxInFlight(maxInFlight, in), nil
 }
 
 // listInputConfig holds the plain settings of a redis_list input.
@@ -142,6 +145,7 @@ type listInputConfig struct {
 	head            queueSide
 	batchSize       int
 	reliable        bool
+	replayNacks     bool
 	reclaimInterval time.Duration
 	heartbeatTTL    time.Duration
 	consumerID      string
@@ -172,6 +176,9 @@ func newRedisListInputFromConfig(conf *service.ParsedConfig, mgr *service.Resour
 		return nil, err
 	}
 	if c.reliable, err = conf.FieldBool(rliFieldReliable); err != nil {
+		return nil, err
+	}
+	if c.replayNacks, err = conf.FieldBool(service.AutoRetryNacksToggleFieldName); err != nil {
 		return nil, err
 	}
 	if c.reclaimInterval, err = conf.FieldDuration(rliFieldReclaimInterval); err != nil {
@@ -227,6 +234,7 @@ type redisListInput struct {
 	q      *reliableQueue // nil unless reliable
 
 	seq       atomic.Uint64
+	pops      uint64 // batches popped, numbering them in pop order
 	blockList string // processing list reserved for the next blocking pop
 	down      atomic.Bool
 	nackPause atomic.Int64 // time.Duration to wait before the next pop
@@ -236,6 +244,8 @@ type redisListInput struct {
 
 	mu       sync.Mutex
 	inFlight map[string]struct{}
+	replays  []*popped // nacked batches awaiting redelivery, oldest pop first
+	held     *popped   // popped while a replay was due: delivered next
 	stop     chan struct{}
 	done     chan struct{}
 
@@ -311,52 +321,72 @@ func (r *redisListInput) Connect(ctx context.Context) error {
 	return nil
 }
 
-// ReadBatch returns the next batch, blocking while the list is empty.
+// ReadBatch returns the next batch: a nacked batch due for replay first,
+// then one popped from the list, blocking while the list is empty.
 func (r *redisListInput) ReadBatch(ctx context.Context) (service.MessageBatch, service.AckFunc, error) {
 	for {
-		var items []string
-		var list string
-		var err error
-		if r.q != nil {
+		if r.q != nil || r.conf.replayNacks {
 			r.waitAfterNack(ctx)
-			items, list, err = r.popReliable(ctx)
-		} else {
-			items, err = r.popPlain(ctx)
-		}
-		if err != nil {
-			return nil, nil, r.readErr(ctx, err)
-		}
-		if len(items) > 0 {
-			return r.deliver(items, list)
 		}
 		if ctx.Err() != nil {
 			return nil, nil, ctx.Err()
 		}
+		if b := r.nextDue(); b != nil {
+			return r.deliver(b)
+		}
+		b, err := r.pop(ctx)
+		if err != nil {
+			return nil, nil, r.readErr(ctx, err)
+		}
+		if b != nil {
+			return r.deliver(r.replayBefore(b))
+		}
 	}
 }
 
-func (r *redisListInput) deliver(items []string, list string) (service.MessageBatch, service.AckFunc, error) {
+// pop pops the next batch from the list; nil when it stayed empty for
+// timeout.
+func (r *redisListInput) pop(ctx context.Context) (*popped, error) {
+	var items []string
+	var list string
+	var err error
+	if r.q != nil {
+		items, list, err = r.popReliable(ctx)
+	} else {
+		items, err = r.popPlain(ctx)
+	}
+	if err != nil || len(items) == 0 {
+		return nil, err
+	}
+	if list != "" {
+		r.mu.Lock()
+		r.inFlight[list] = struct{}{}
+		r.mu.Unlock()
+	}
+	r.pops++
+	return &popped{items: items, list: list, seq: r.pops}, nil
+}
+
+// deliver builds fresh messages from b's elements.
+func (r *redisListInput) deliver(b *popped) (service.MessageBatch, service.AckFunc, error) {
 	// One buffer holds every element: one allocation per batch instead of
 	// one per message. Each message's slice is capped at its own end so an
 	// append never writes into the next one.
 	size := 0
-	for _, it := range items {
+	for _, it := range b.items {
 		size += len(it)
 	}
 	buf := make([]byte, 0, size)
-	batch := make(service.MessageBatch, len(items))
-	for i, it := range items {
+	batch := make(service.MessageBatch, len(b.items))
+	for i, it := range b.items {
 		start := len(buf)
 		buf = append(buf, it...)
 		batch[i] = service.NewMessage(buf[start:len(buf):len(buf)])
 	}
-	if list == "" {
+	if b.list == "" && !r.conf.replayNacks {
 		return batch, func(context.Context, error) error { return nil }, nil
 	}
-	r.mu.Lock()
-	r.inFlight[list] = struct{}{}
-	r.mu.Unlock()
-	return batch, func(ctx context.Context, err error) error { return r.settle(ctx, list, err) }, nil
+	return batch, func(ctx context.Context, err error) error { return r.settle(ctx, b, err) }, nil
 }
 
 // popPlain pops without a processing list (reliable: false), as stock does.
@@ -416,7 +446,8 @@ func (r *redisListInput) readErr(ctx context.Context, err error) error {
 }
 
 // Close stops the heartbeat and, in reliable mode, returns every batch not
-// yet acknowledged to the queue and unregisters this consumer.
+// yet acknowledged to the queue and unregisters this consumer. In plain
+// mode it returns the nacked batches that await replay.
 func (r *redisListInput) Close(ctx context.Context) error {
 	r.mu.Lock()
 	stop, done := r.stop, r.done
@@ -427,6 +458,13 @@ func (r *redisListInput) Close(ctx context.Context) error {
 		<-done
 	}
 	r.stopSampler()
+	if !r.conf.reliable {
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if n, err := r.pushBackPlain(ctx); err != nil {
+			r.log.Errorf("Returning %d undelivered elements to redis list %q: %v; they are lost", n, r.conf.key, err)
+		}
+	}
 	if r.q != nil {
 		r.closing.Store(true)
 		r.popMu.Lock() // wait for a pop under way (at most timeout)

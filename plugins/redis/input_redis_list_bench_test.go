@@ -2,12 +2,14 @@ package redis
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/redpanda-data/benthos/v4/public/service"
 
 	"github.com/kafkastore/kafkastore/internal/redistest"
 	"github.com/kafkastore/kafkastore/internal/synth"
@@ -34,8 +36,20 @@ func BenchmarkInputPop(b *testing.B) {
 		b.Run(mode.name, func(b *testing.B) {
 			srv := redistest.Start(b)
 			c := srv.Client(b)
-			in := startInput(b, srv, "key: q\n"+mode.yaml)
+			// Built as registered, so the nack handling's cost counts.
+			conf, err := redisListInputSpec().ParseYAML(fmt.Sprintf("url: %s\nkey: q\n%s", srv.URL(), mode.yaml), nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			in, err := newRedisListBatchInput(conf, service.MockResources())
+			if err != nil {
+				b.Fatal(err)
+			}
 			ctx := context.Background()
+			if err := in.Connect(ctx); err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { _ = in.Close(context.Background()) })
 			b.ReportAllocs()
 			var popped int
 			var elapsed, serverCPU time.Duration

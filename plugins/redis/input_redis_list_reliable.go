@@ -74,39 +74,6 @@ func (r *redisListInput) background(stop, done chan struct{}) {
 	}
 }
 
-// settle acknowledges (deletes) or, on a nack, returns one batch, retrying
-// through outages until ctx ends. Consecutive nacks slow the next reads down
-// (10ms doubling to 1s) so a failing output does not spin the queue.
-func (r *redisListInput) settle(ctx context.Context, list string, nack error) error {
-	defer func() {
-		r.mu.Lock()
-		delete(r.inFlight, list)
-		r.mu.Unlock()
-	}()
-	if nack == nil {
-		r.nackPause.Store(0)
-		return retryConn(ctx, func() error { return r.q.ack(ctx, list) })
-	}
-	pause := min(max(2*time.Duration(r.nackPause.Load()), 10*time.Millisecond), time.Second)
-	r.nackPause.Store(int64(pause))
-	return retryConn(ctx, func() error {
-		_, err := r.q.giveBack(ctx, list)
-		return err
-	})
-}
-
-// waitAfterNack sleeps the current nack pause, if any.
-func (r *redisListInput) waitAfterNack(ctx context.Context) {
-	pause := time.Duration(r.nackPause.Load())
-	if pause <= 0 {
-		return
-	}
-	select {
-	case <-ctx.Done():
-	case <-time.After(pause):
-	}
-}
-
 // popReliable pops up to batch_size elements into a fresh processing list,
 // or blocks for one when the list is empty.
 func (r *redisListInput) popReliable(ctx context.Context) ([]string, string, error) {

@@ -135,7 +135,7 @@ func TestInputNackReturnsToHead(t *testing.T) {
 		t.Run(test.name, func(t *testing.T) {
 			c.FlushAll(t.Context())
 			push(t, c, "q", seq(0, 10))
-			in := startInput(t, srv, "key: q\nbatch_size: 4\ncommand: "+test.command+"\n")
+			in := startInput(t, srv, "key: q\nbatch_size: 4\nauto_replay_nacks: false\ncommand: "+test.command+"\n")
 			_, ack1 := read(t, in)
 			_, ack2 := read(t, in)
 			if err := ack2(t.Context(), errors.New("output down")); err != nil {
