@@ -8,6 +8,7 @@ import (
 	_ "github.com/redpanda-data/benthos/v4/public/components/pure"
 
 	_ "github.com/kafkastore/kafkastore/plugins/device"
+	_ "github.com/kafkastore/kafkastore/plugins/event"
 	_ "github.com/kafkastore/kafkastore/plugins/geoip"
 	_ "github.com/kafkastore/kafkastore/plugins/kafka"
 	_ "github.com/kafkastore/kafkastore/plugins/prometheus"

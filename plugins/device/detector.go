@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ua-parser/uap-go/uaparser"
 	"gopkg.in/yaml.v3"
@@ -47,6 +48,9 @@ func loadMatcher(path string) (p Parser, err error) {
 type classified struct {
 	Result
 	device, platform, deviceName, botName any
+	// cgi holds the CGI fragments of the four values, made on first use
+	// (see Classified.CGI).
+	cgi atomic.Pointer[[numFields]string]
 }
 
 func newClassified(r Result) *classified {

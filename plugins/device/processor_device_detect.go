@@ -29,7 +29,7 @@ func deviceDetectSpec() *service.ConfigSpec {
 			Default("${! @user_agent }")).
 		Field(service.NewIntField(ddFieldCacheSize).
 			Description("How many user agents to remember with their answer, shared by all pipeline threads. Matching a new user agent costs tens of microseconds, a remembered one well under one. 0 disables the cache.").
-			Default(50000).
+			Default(DefaultCacheSize).
 			Advanced().
 			LintRule(`root = if this < 0 { ["cache_size must not be negative"] }`)).
 		Field(service.NewStringField(ddFieldRegexesFile).

@@ -76,7 +76,7 @@ Metrics: counters `+"`geoip_lookups`"+` (messages with an IP address) and
 			Description("Optional outputs beside the country, each off by default. A switched-on output the database lacks is warned about once at start.")).
 		Field(service.NewDurationField(gipFieldReloadInterval).
 			Description("How often the database file is checked for a new version. `0s` disables reloading.").
-			Default("10s").
+			Default(DefaultReloadInterval).
 			Advanced()).
 		Example("Country and city", "Adds `country` and `city` from a GeoLite2 City file whose path comes from the environment.", `
 pipeline:

@@ -192,8 +192,7 @@ func (c *cgiMessage) ProcessBatch(_ context.Context, batch service.MessageBatch)
 			continue
 		}
 		if c.lag != nil {
-			lag := min(max(now-ev.ts, -maxLagSeconds), maxLagSeconds)
-			c.lag.Timing(lag * int64(time.Second))
+			c.lag.Timing(EventLag(now, ev.ts))
 		}
 		if originals != nil {
 			msg.MetaSetMut(c.keepOriginal, originals[next].a)

@@ -102,7 +102,7 @@ func (t *trackerLine) ProcessBatch(_ context.Context, batch service.MessageBatch
 			msg.SetError(fmt.Errorf("reading tracker line: %w", err))
 			lens[i] = -1
 		case len(b) > t.maxLineBytes:
-			msg.SetError(fmt.Errorf("line is %d bytes; %s is %d", len(b), tlFieldMaxLineBytes, t.maxLineBytes))
+			msg.SetError(CheckLineLength(len(b), t.maxLineBytes))
 			lens[i] = -1
 		default:
 			lens[i] = len(b)
