@@ -205,8 +205,13 @@ func franzRecordConfigFromParsed(conf *service.ParsedConfig) (recordConfig, erro
 		}
 	}
 	if conf.Contains(kfoFieldMetadata) {
-		if rc.metadata, err = conf.FieldMetadataFilter(kfoFieldMetadata); err != nil {
+		filter, err := conf.FieldMetadataFilter(kfoFieldMetadata)
+		if err != nil {
 			return rc, err
+		}
+		// An empty filter matches nothing: skip the walk per message.
+		if !filter.IsEmpty() {
+			rc.metadata = filter
 		}
 	}
 	for field, unit := range map[string]time.Duration{kfoFieldTimestamp: time.Second, kfoFieldTimestampMs: time.Millisecond} {

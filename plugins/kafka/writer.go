@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -197,26 +198,43 @@ func (w *franzWriter) WriteBatch(ctx context.Context, batch service.MessageBatch
 // produceRound produces recs[idx...] and stores each outcome in errs. It
 // returns ctx's error if the context ends first.
 func produceRound(ctx context.Context, cl *kgo.Client, recs []kgo.Record, errs []error, idx []int) error {
-	var left atomic.Int64
-	left.Store(int64(len(idx)))
-	done := make(chan struct{})
+	r := &round{recs: recs, errs: errs, done: make(chan struct{})}
+	r.left.Store(int64(len(idx)))
 	for _, i := range idx {
 		errs[i] = nil
-		cl.Produce(ctx, &recs[i], func(_ *kgo.Record, err error) {
-			errs[i] = err
-			if left.Add(-1) == 0 {
-				close(done)
-			}
-		})
+		cl.Produce(ctx, &recs[i], r.promise)
 	}
 	select {
-	case <-done:
+	case <-r.done:
 		return nil
 	case <-ctx.Done():
 		// Idempotent records already sent cannot be failed safely, so
 		// franz-go may hold them: stop waiting and let the input nack.
 		return ctx.Err()
 	}
+}
+
+// round collects the outcomes of one produceRound. One promise serves every
+// record of the round: it finds the record's index from its address in
+// recs, which saves a closure allocation per record.
+type round struct {
+	recs []kgo.Record
+	errs []error
+	left atomic.Int64
+	done chan struct{}
+}
+
+func (r *round) promise(rec *kgo.Record, err error) {
+	r.errs[r.index(rec)] = err
+	if r.left.Add(-1) == 0 {
+		close(r.done)
+	}
+}
+
+// index is the position of rec in r.recs; rec always points into it.
+func (r *round) index(rec *kgo.Record) int {
+	off := uintptr(unsafe.Pointer(rec)) - uintptr(unsafe.Pointer(unsafe.SliceData(r.recs)))
+	return int(off / unsafe.Sizeof(kgo.Record{}))
 }
 
 // retainTransient keeps the indexes whose error is worth retrying and
