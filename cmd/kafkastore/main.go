@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"os"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
 
@@ -17,6 +18,7 @@ var (
 )
 
 func main() {
+	tuneGC(os.Getenv)
 	service.RunCLI(context.Background(),
 		service.CLIOptSetBinaryName("kafkastore"),
 		service.CLIOptSetProductName("kafkastore"),
