@@ -203,6 +203,13 @@ func (e *env) runKafkastore(ctx context.Context, name string, data []string, bin
 	if err := <-profDone; err != nil {
 		return result{}, fmt.Errorf("fetching profile: %w", err)
 	}
+	if profile != "" {
+		// Allocations since start: warm-up included, dominated by the run.
+		url := fmt.Sprintf("http://%s/debug/pprof/allocs", httpAddr)
+		if err := fetchURL(ctx, url, fmt.Sprintf("%s.%s.allocs.pprof", profile, name)); err != nil {
+			return result{}, fmt.Errorf("fetching allocation profile: %w", err)
+		}
+	}
 	return r, nil
 }
 
@@ -217,7 +224,11 @@ var verbose bool
 var profileSeconds = 3
 
 func fetchProfile(ctx context.Context, addr, path string) error {
-	url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, profileSeconds)
+	return fetchURL(ctx, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, profileSeconds), path)
+}
+
+// fetchURL writes the body of a successful GET of url to path.
+func fetchURL(ctx context.Context, url, path string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return err
