@@ -3,7 +3,9 @@
 // one after the other as the config runs them) on batches of 500 lines,
 // built from YAML as Benthos resources, so the figure includes the
 // framework's per-processor cost but not the pipeline's. The Stages
-// benchmark also shows the cost of wrapping the chain in try.
+// benchmark also shows the cost of wrapping the chain in try; the Fused
+// benchmarks run the same data through tracker_event, the chain in one
+// processor.
 package chain
 
 import (
@@ -59,13 +61,27 @@ func benchChain(b *testing.B, opts synth.Options, lines int) {
 // benchStages benchmarks the first n stages of the chain one after the
 // other, as config/kafkastore.yaml runs them, or in a try block.
 func benchStages(b *testing.B, opts synth.Options, lines, n int, try bool) {
+	benchProcs(b, opts, lines, chainYAML(n, try))
+}
+
+// fusedYAML is the tracker_event processor doing the whole chain's work,
+// with the chain's settings.
+var fusedYAML = []string{`
+label: stage0
+tracker_event:
+  geoip_database: ../../plugins/geoip/testdata/city.mmdb
+  keep_original: tracker_line
+`}
+
+// benchProcs benchmarks the processors procs, labelled stage0, stage1...,
+// run one after the other on each batch.
+func benchProcs(b *testing.B, opts synth.Options, lines int, procs []string) {
 	g := synth.New(opts)
 	data := make([][]byte, lines)
 	for i := range data {
 		data[i] = []byte(g.Line())
 	}
 	rb := service.NewResourceBuilder()
-	procs := chainYAML(n, try)
 	for _, y := range procs {
 		if err := rb.AddProcessorYAML(y); err != nil {
 			b.Fatal(err)
@@ -138,6 +154,17 @@ func BenchmarkChainCached(b *testing.B) {
 // BenchmarkChainUncached: user agents that never repeat.
 func BenchmarkChainUncached(b *testing.B) {
 	benchChain(b, synth.Options{Seed: 2, UniqueAgents: true, Now: time.Now().Unix()}, 200000)
+}
+
+// BenchmarkFusedCached is BenchmarkChainCached with the chain replaced by
+// the tracker_event processor.
+func BenchmarkFusedCached(b *testing.B) {
+	benchProcs(b, synth.Options{Seed: 1, Now: time.Now().Unix()}, 100000, fusedYAML)
+}
+
+// BenchmarkFusedUncached is BenchmarkChainUncached with tracker_event.
+func BenchmarkFusedUncached(b *testing.B) {
+	benchProcs(b, synth.Options{Seed: 2, UniqueAgents: true, Now: time.Now().Unix()}, 200000, fusedYAML)
 }
 
 // BenchmarkChainStages runs growing prefixes of the chain on the Zipf data,

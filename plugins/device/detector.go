@@ -50,7 +50,7 @@ type classified struct {
 	device, platform, deviceName, botName any
 	// cgi holds the CGI fragments of the four values, made on first use
 	// (see Classified.CGI).
-	cgi atomic.Pointer[[numFields]string]
+	cgi atomic.Pointer[CGIFragments]
 }
 
 func newClassified(r Result) *classified {

@@ -120,21 +120,24 @@ func (c Classified) Value(f Field) any {
 	}
 }
 
-// CGI returns f as cgi_message writes it in META: `key=value` with the
-// value percent-encoded (tracker.AppendEscaped), or the bare key when the
-// value is unset. The fragments are encoded on first use and kept with the
-// cached classification.
-func (c Classified) CGI(f Field) string {
-	frags := c.c.cgi.Load()
-	if frags == nil {
-		frags = c.c.encodeCGI()
+// CGIFragments are the four values of a classification as cgi_message
+// writes them in META, indexed by Field: `key=value` with the value
+// percent-encoded (tracker.AppendEscaped), or the bare key when device_detect
+// leaves the key unset.
+type CGIFragments [numFields]string
+
+// CGI returns the classification's CGI fragments, encoded on first use and
+// kept with the cached classification. They must not be modified.
+func (c Classified) CGI() *CGIFragments {
+	if frags := c.c.cgi.Load(); frags != nil {
+		return frags
 	}
-	return frags[f]
+	return c.c.encodeCGI()
 }
 
 // encodeCGI encodes and stores the four CGI fragments in one string.
 // Concurrent first uses may both encode; the fragments are equal.
-func (c *classified) encodeCGI() *[numFields]string {
+func (c *classified) encodeCGI() *CGIFragments {
 	var buf []byte
 	var ends [numFields]int
 	for f := range numFields {
@@ -146,7 +149,7 @@ func (c *classified) encodeCGI() *[numFields]string {
 		ends[f] = len(buf)
 	}
 	s := string(buf)
-	frags := new([numFields]string)
+	frags := new(CGIFragments)
 	start := 0
 	for f := range numFields {
 		frags[f] = s[start:ends[f]]

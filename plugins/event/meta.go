@@ -73,7 +73,8 @@ type step struct {
 // plan writes META for a fields list in the order cgi_message does.
 type plan struct {
 	steps    []step
-	estimate int // bytes reserved per message for META
+	devices  bool // some step writes a device value
+	estimate int  // bytes reserved per message for META
 }
 
 // newPlan plans META for fields (checked as cgi_message checks them) with
@@ -108,6 +109,7 @@ func newPlan(fields []string, keepOriginal string) (*plan, error) {
 		default:
 			if f, ok := device.FieldOf(k); ok {
 				s.kind, s.field = stepDevice, f
+				p.devices = true
 			}
 		}
 		p.steps = append(p.steps, s)
@@ -125,8 +127,9 @@ type event struct {
 	line       tracker.Line
 	orig       string // the message's content as it came
 	cls        device.Classified
-	country    string // "": none found
-	countryVal any    // country boxed, nil when none found
+	frags      *device.CGIFragments // cls.CGI(), loaded once when META needs it
+	country    string               // "": none found
+	countryVal any                  // country boxed, nil when none found
 }
 
 // appendMeta appends META for ev to dst; now is the batch's Unix time and
@@ -142,7 +145,7 @@ func (p *plan) appendMeta(dst []byte, ev *event, now int64, msg *service.Message
 		case stepKlag:
 			dst = strconv.AppendInt(append(dst, s.eq...), now-ev.line.TS, 10)
 		case stepDevice:
-			dst = append(append(dst, s.sep...), ev.cls.CGI(s.field)...)
+			dst = append(append(dst, s.sep...), ev.frags[s.field]...)
 		case stepCountry:
 			if ev.country != "" {
 				dst = tracker.AppendEscaped(append(dst, s.eq...), ev.country)

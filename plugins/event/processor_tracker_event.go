@@ -326,6 +326,9 @@ func (t *trackerEvent) classify(b *batchState, ev *event) {
 	} else {
 		b.counts.misses++
 	}
+	if t.plan.devices {
+		ev.frags = ev.cls.CGI()
+	}
 	ev.country, ev.countryVal = "", nil
 	if t.geo != nil {
 		b.counts.lookups++
