@@ -44,7 +44,7 @@ func redisListInputSpec() *service.ConfigSpec {
 `+"`batch_size`"+` elements are popped in one round trip (`+"`LPOP key count`"+`) and delivered as one batch. The input blocks (`+"`timeout`"+` at a time) only when the list is empty, then takes whatever else is there with the woken element.
 
 ### Reliable delivery (default)
-With `+"`reliable: true`"+` every batch is moved atomically (a Lua script, or `+"`BLMOVE`"+` while blocking) from the queue into a processing list owned by this consumer. Acknowledging the batch deletes that list (one O(1) round trip). On a clean shutdown, batches not yet acknowledged go back to the head of the queue in their original order. Each consumer refreshes a heartbeat key; at start and every `+"`reclaim_interval`"+` every consumer returns the processing lists of consumers whose heartbeat expired. Delivery is at-least-once: duplicates appear only after a crash or a network split.
+With `+"`reliable: true`"+` every batch is moved atomically (a Lua script that copies it server-side with `+"`SORT ... BY nosort LIMIT ... STORE`"+` and trims the queue, or `+"`BLMOVE`"+` while blocking) from the queue into a processing list owned by this consumer. Acknowledging the batch deletes that list (one O(1) round trip). On a clean shutdown, batches not yet acknowledged go back to the head of the queue in their original order. Each consumer refreshes a heartbeat key; at start and every `+"`reclaim_interval`"+` every consumer returns the processing lists of consumers whose heartbeat expired. Delivery is at-least-once: duplicates appear only after a crash or a network split.
 
 Keys, for queue key `+"`K`"+` and consumer id `+"`ID`"+`; `+"`P`"+` is `+"`K`"+` itself when `+"`K`"+` has a hash tag (e.g. `+"`{clicks}`"+`), otherwise `+"`{K}`"+`, so every key hashes to the queue's cluster slot:
 
@@ -56,7 +56,7 @@ Keys, for queue key `+"`K`"+` and consumer id `+"`ID`"+`; `+"`P`"+` is `+"`K`"+`
 | `+"`P:consumer:ID:lists`"+` | set | processing lists owned by the consumer |
 | `+"`P:processing:ID:N`"+` | list | the elements of one unacknowledged batch |
 
-Reliable mode needs Redis 6.2 or later (LMOVE, LPOP with a count, Lua scripting). Set `+"`reliable: false`"+` for the stock at-most-once behaviour: popped elements are lost if the process dies before delivering them.
+Reliable mode needs Redis 6.2 or later (LMOVE, LPOP with a count, Lua scripting). Under an ACL that refuses `+"`SORT`"+` (it is in `+"`@dangerous`"+`) the script falls back to popping through Lua, which costs the server about twice the CPU per element. Set `+"`reliable: false`"+` for the stock at-most-once behaviour: popped elements are lost if the process dies before delivering them.
 
 ### Nacks
 With `+"`auto_replay_nacks: true`"+` (default) the input replays a nacked batch itself, without Benthos' generic wrapper and its per-message allocations: the whole batch is delivered again, built afresh from the popped elements, before any batch popped after it (a replay that falls due while the input waits on an empty list goes out when that wait ends, within `+"`timeout`"+`). In reliable mode its processing list stays in Redis until the replay is acknowledged, so a crash meanwhile loses nothing; in plain mode a clean shutdown pushes batches awaiting replay back to the queue head. With `+"`false`"+` a nack returns the batch to the head of the queue in reliable mode and drops it in plain mode, as the stock input does. Consecutive nacks pause reading (10ms doubling up to 1s) so a failing output does not spin the queue.

@@ -66,14 +66,37 @@ func (k queueKeys) processing(id string, seq uint64) string {
 // in the consumer's set KEYS[3] and the consumer ARGV[3] in the registry
 // KEYS[4] (so that a list registered while the consumer is leaving is still
 // found and reclaimed by others), and returns the list's length. The caller
-// reads the list back with LRANGE in the same round trip (pop), which costs
-// the server far less than returning the elements from Lua. It is
-// idempotent: when go-redis retries it after a lost reply, the retry pops
-// nothing more, so no popped element is ever missing from what is
-// delivered.
+// reads the list back with LRANGE in the same round trip (pop).
+//
+// An empty processing list is filled with SORT BY nosort LIMIT STORE, which
+// copies the head's elements server-side in queue order, and LTRIM: no
+// element passes through Lua, which would cost the server several times
+// more (each becomes a Lua string). A list that already holds elements (a
+// blocking pop's woken one) is topped up through Lua, since STORE would
+// overwrite it; so is every list when SORT is refused (an ACL without
+// @dangerous, where SORT belongs). It is idempotent: when go-redis retries it after a lost
+// reply, the list is already full (or the queue empty), so the retry pops
+// nothing and no popped element is ever missing from what is delivered.
 var popScript = redis.NewScript(`
-local need = tonumber(ARGV[1]) - redis.call('LLEN', KEYS[2])
-if need > 0 then
+local have = redis.call('LLEN', KEYS[2])
+local need = tonumber(ARGV[1]) - have
+if need <= 0 then return have end
+local got = 0
+local copied = false
+if have == 0 then
+  local order = 'DESC'
+  if ARGV[2] == 'LEFT' then order = 'ASC' end
+  local n = redis.pcall('SORT', KEYS[1], 'BY', 'nosort', 'LIMIT', 0, need, order, 'STORE', KEYS[2])
+  if type(n) == 'number' then
+    copied, got = true, n
+    if got > 0 and ARGV[2] == 'LEFT' then
+      redis.call('LTRIM', KEYS[1], got, -1)
+    elseif got > 0 then
+      redis.call('LTRIM', KEYS[1], 0, -got - 1)
+    end
+  end
+end
+if not copied then
   local cmd = 'RPOP'
   if ARGV[2] == 'LEFT' then cmd = 'LPOP' end
   local items = redis.call(cmd, KEYS[1], need)
@@ -81,11 +104,14 @@ if need > 0 then
     for i = 1, #items, 1000 do
       redis.call('RPUSH', KEYS[2], unpack(items, i, math.min(i + 999, #items)))
     end
-    redis.call('SADD', KEYS[3], KEYS[2])
-    redis.call('SADD', KEYS[4], ARGV[3])
+    got = #items
   end
 end
-return 1
+if got > 0 then
+  redis.call('SADD', KEYS[3], KEYS[2])
+  redis.call('SADD', KEYS[4], ARGV[3])
+end
+return have + got
 `)
 
 // ackScript deletes the processing list KEYS[1] and unregisters it from the
