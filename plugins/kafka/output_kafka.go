@@ -165,6 +165,9 @@ func saramaRecordConfigFromParsed(conf *service.ParsedConfig) (recordConfig, err
 	if rc.topic, err = conf.FieldInterpolatedString(kfoFieldTopic); err != nil {
 		return rc, err
 	}
+	if raw, err := conf.FieldString(kfoFieldTopic); err == nil {
+		rc.setTopicSource(raw)
+	}
 	if rc.key, err = conf.FieldInterpolatedString(kfoFieldKey); err != nil {
 		return rc, err
 	}

@@ -194,6 +194,9 @@ func franzRecordConfigFromParsed(conf *service.ParsedConfig) (recordConfig, erro
 	if rc.topic, err = conf.FieldInterpolatedString(kfoFieldTopic); err != nil {
 		return rc, err
 	}
+	if raw, err := conf.FieldString(kfoFieldTopic); err == nil {
+		rc.setTopicSource(raw)
+	}
 	if conf.Contains(kfoFieldKey) {
 		if rc.key, err = conf.FieldInterpolatedString(kfoFieldKey); err != nil {
 			return rc, err

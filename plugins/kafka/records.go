@@ -3,6 +3,7 @@ package kafka
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -35,6 +36,22 @@ type recordConfig struct {
 	staticHeaders []kgo.RecordHeader
 
 	staticTopic string // set when topic has no interpolation
+	// topicMeta is the metadata key when topic is exactly one metadata
+	// reference (`${! @kafka_topic }`): a string value is read directly,
+	// without the interpolation's per-message allocations.
+	topicMeta string
+}
+
+// topicMetaRe matches an interpolation that is nothing but one metadata
+// reference: `${! @key }`, `${! meta("key") }` or `${! metadata("key") }`.
+var topicMetaRe = regexp.MustCompile(`^\$\{!\s*(?:@([A-Za-z0-9_]+)|meta(?:data)?\("([A-Za-z0-9_]+)"\))\s*\}$`)
+
+// setTopicSource records, from the topic field as written, whether the
+// topic is one metadata reference.
+func (c *recordConfig) setTopicSource(raw string) {
+	if m := topicMetaRe.FindStringSubmatch(raw); m != nil {
+		c.topicMeta = m[1] + m[2]
+	}
 }
 
 // init validates a static topic so that a bad name fails at config time.
@@ -54,8 +71,10 @@ func (c *recordConfig) build(r *kgo.Record, msg *service.Message) error {
 		return invalid("reading message", err)
 	}
 	if r.Topic = c.staticTopic; r.Topic == "" {
-		if r.Topic, err = c.topic.TryString(msg); err != nil {
-			return invalid("interpolating topic", err)
+		if r.Topic = c.metaTopic(msg); r.Topic == "" {
+			if r.Topic, err = c.topic.TryString(msg); err != nil {
+				return invalid("interpolating topic", err)
+			}
 		}
 		if err := validateTopic(r.Topic); err != nil {
 			return err
@@ -93,6 +112,19 @@ func (c *recordConfig) build(r *kgo.Record, msg *service.Message) error {
 	}
 	c.addHeaders(r, msg)
 	return nil
+}
+
+// metaTopic returns the topic from metadata when the topic field is one
+// metadata reference and the value is a non-empty string: exactly what the
+// interpolation would give. Otherwise it returns "" and the caller
+// interpolates.
+func (c *recordConfig) metaTopic(msg *service.Message) string {
+	if c.topicMeta == "" {
+		return ""
+	}
+	v, _ := msg.MetaGetMut(c.topicMeta)
+	s, _ := v.(string)
+	return s
 }
 
 func (c *recordConfig) addHeaders(r *kgo.Record, msg *service.Message) {
