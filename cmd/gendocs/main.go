@@ -17,10 +17,12 @@ import (
 	// Only kafkastore's packages: the Benthos core components are documented
 	// upstream.
 	_ "github.com/kafkastore/kafkastore/plugins/device"
+	_ "github.com/kafkastore/kafkastore/plugins/event"
 	_ "github.com/kafkastore/kafkastore/plugins/geoip"
 	_ "github.com/kafkastore/kafkastore/plugins/kafka"
 	_ "github.com/kafkastore/kafkastore/plugins/prometheus"
 	_ "github.com/kafkastore/kafkastore/plugins/redis"
+	_ "github.com/kafkastore/kafkastore/plugins/route"
 	_ "github.com/kafkastore/kafkastore/plugins/tracker"
 )
 
