@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
@@ -123,12 +124,16 @@ type trackerEvent struct {
 	allMetadata  bool
 	maxLineBytes int
 	det          *device.Detector
+	memo         *uaMemo          // in front of det; nil when cache_size is 0
 	geo          *geoip.Countries // nil: country lookup off
 	now          func() time.Time
 
 	hits, misses     *service.MetricCounter
 	lookups, geoMiss *service.MetricCounter
 	lag              *service.MetricTimer
+
+	// perLine is the output bytes per message of the last batch.
+	perLine atomic.Int64
 }
 
 func newTrackerEventFromConfig(conf *service.ParsedConfig, mgr *service.Resources) (*trackerEvent, error) {
@@ -201,8 +206,11 @@ func newTrackerEvent(c config, mgr *service.Resources, now func() time.Time) (*t
 		}
 	}
 	if t.det, err = device.NewDetector(c.regexesFile, c.cacheSize); err != nil {
-		t.Close(context.Background())
+		_ = t.Close(context.Background())
 		return nil, err
+	}
+	if c.cacheSize > 0 {
+		t.memo = newUAMemo(t.det)
 	}
 	return t, nil
 }
@@ -259,7 +267,7 @@ func (t *trackerEvent) ProcessBatch(_ context.Context, batch service.MessageBatc
 		perLine++
 	}
 	b.boxes = make([]tracker.BoxedString, perLine*len(batch)+maxTopicBoxes)
-	buf := make([]byte, 0, len(b.all)+len(batch)*(t.plan.estimate+2))
+	buf := make([]byte, 0, t.outputEstimate(b, len(batch)))
 	off := 0
 	var ev event
 	for i, msg := range batch {
@@ -285,7 +293,21 @@ func (t *trackerEvent) ProcessBatch(_ context.Context, batch service.MessageBatc
 		msg.SetBytes(buf[start:len(buf):len(buf)])
 	}
 	t.count(b)
+	if n := len(batch); n > 0 {
+		t.perLine.Store(int64(len(buf) / n))
+	}
 	return []service.MessageBatch{batch}, nil
+}
+
+// outputEstimate sizes the buffer for a batch of n messages: from the
+// bytes per message of the previous batch, with an eighth more, or, for a
+// first batch, from the lines and the META plan. The buffer grows if it is
+// short.
+func (t *trackerEvent) outputEstimate(b *batchState, n int) int {
+	if per := t.perLine.Load(); per > 0 {
+		return n*int(per+per/8) + 256
+	}
+	return len(b.all) + n*(t.plan.estimate+2)
 }
 
 // gather reads the clock and copies the lines of the messages to convert
@@ -321,7 +343,12 @@ func (t *trackerEvent) gather(batch service.MessageBatch) *batchState {
 // classify looks up the device and the country of ev's line.
 func (t *trackerEvent) classify(b *batchState, ev *event) {
 	var hit bool
-	if ev.cls, hit = t.det.Lookup(ev.line.UserAgent); hit {
+	if t.memo != nil {
+		ev.cls, hit = t.memo.lookup(ev.line.UserAgent)
+	} else {
+		ev.cls, hit = t.det.Lookup(ev.line.UserAgent)
+	}
+	if hit {
 		b.counts.hits++
 	} else {
 		b.counts.misses++
