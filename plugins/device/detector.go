@@ -3,6 +3,7 @@ package device
 import (
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -78,12 +79,19 @@ type detector struct {
 }
 
 // lookup classifies ua and reports whether the answer came from the cache.
+// On a miss with a cache, ua is copied before it is classified and cached:
+// it is often a substring of a whole batch's lines (tracker_line's
+// metadata), which the cached key, or a device name cut from it, would
+// otherwise keep alive.
 func (d *detector) lookup(ua string) (*classified, bool) {
 	if ua == "" {
 		return emptyAgent, true
 	}
 	if c, ok := d.cache.get(ua); ok {
 		return c, true
+	}
+	if d.cache != nil {
+		ua = strings.Clone(ua)
 	}
 	c := newClassified(Classify(d.parser, ua))
 	d.cache.put(ua, c)

@@ -2,7 +2,6 @@ package device
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/kafkastore/kafkastore/plugins/tracker"
 )
@@ -77,16 +76,8 @@ func NewDetector(regexesFile string, cacheSize int) (*Detector, error) {
 // miss the user agent is copied before it is classified and cached, so the
 // cache never keeps alive the larger string ua may be part of.
 func (d *Detector) Lookup(ua string) (Classified, bool) {
-	if ua == "" {
-		return Classified{emptyAgent}, true
-	}
-	if c, ok := d.det.cache.get(ua); ok {
-		return Classified{c}, true
-	}
-	ua = strings.Clone(ua)
-	c := newClassified(Classify(d.det.parser, ua))
-	d.det.cache.put(ua, c)
-	return Classified{c}, false
+	c, hit := d.det.lookup(ua)
+	return Classified{c}, hit
 }
 
 // Close releases the shared detector. It is safe to call more than once.

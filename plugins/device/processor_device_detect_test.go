@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unsafe"
 
 	_ "github.com/redpanda-data/benthos/v4/public/components/pure"
 	"github.com/redpanda-data/benthos/v4/public/service"
@@ -374,5 +375,67 @@ func TestDeviceDetectLeavesFailedMessagesAlone(t *testing.T) {
 	}
 	if got := meta(ok)["device"]; got != "smartphone" {
 		t.Errorf("valid message after a failed one: device %q, want smartphone", got)
+	}
+}
+
+// within reports whether s's bytes lie inside whole's memory.
+func within(s, whole string) bool {
+	if len(s) == 0 {
+		return false
+	}
+	p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+	start := uintptr(unsafe.Pointer(unsafe.StringData(whole)))
+	return p >= start && p < start+uintptr(len(whole))
+}
+
+// TestDeviceDetectCacheCopiesKey checks that a user agent read from
+// metadata as a substring of a larger string (as tracker_line sets it, cut
+// from the whole batch's lines) is cached as a copy, with results that do
+// not point into the larger string either, so the cache never keeps a
+// batch alive.
+func TestDeviceDetectCacheCopiesKey(t *testing.T) {
+	tests := []struct {
+		name string
+		ua   string
+	}{
+		{name: "device name cut from the agent", ua: "Mozilla/5.0 (Linux; Android 14; SM-G991B copy-key-test) AppleWebKit/537.36 Mobile"},
+		{name: "crawler", ua: "Mozilla/5.0 (compatible; CopyKeyTestBot/1.0; +http://example.com/bot)"},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			// A cache size of its own: a detector no other test shares.
+			d, err := newDeviceDetect("${! @user_agent }", 4093, "", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close(t.Context())
+			whole := "127.0.0.1 1700000000 clicks /t/click p " + test.ua + "\n" + strings.Repeat("x", 4096)
+			start := strings.Index(whole, test.ua)
+			ua := whole[start : start+len(test.ua)]
+			msg := service.NewMessage(nil)
+			msg.MetaSetMut("user_agent", ua)
+			if got, _ := msg.MetaGet("user_agent"); !within(got, whole) {
+				t.Fatal("test setup: the metadata value is not a substring of the batch string")
+			}
+			if _, err := d.ProcessBatch(t.Context(), service.MessageBatch{msg}); err != nil {
+				t.Fatal(err)
+			}
+			s := d.det.cache.shard(ua)
+			s.mu.Lock()
+			n, ok := s.items[ua]
+			s.mu.Unlock()
+			if !ok {
+				t.Fatal("user agent not cached")
+			}
+			if within(n.key, whole) {
+				t.Error("cached key shares the batch string's memory")
+			}
+			r := n.val.Result
+			for _, v := range []string{r.Device, r.Platform, r.DeviceName, r.BotName} {
+				if within(v, whole) {
+					t.Errorf("cached result %q shares the batch string's memory", v)
+				}
+			}
+		})
 	}
 }
