@@ -200,9 +200,10 @@ func (w *franzWriter) WriteBatch(ctx context.Context, batch service.MessageBatch
 func produceRound(ctx context.Context, cl *kgo.Client, recs []kgo.Record, errs []error, idx []int) error {
 	r := &round{recs: recs, errs: errs, done: make(chan struct{})}
 	r.left.Store(int64(len(idx)))
+	promise := r.promise // one method value for the round, not one per record
 	for _, i := range idx {
 		errs[i] = nil
-		cl.Produce(ctx, &recs[i], r.promise)
+		cl.Produce(ctx, &recs[i], promise)
 	}
 	select {
 	case <-r.done:
