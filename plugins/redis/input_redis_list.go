@@ -248,6 +248,7 @@ type redisListInput struct {
 	held     *popped   // popped while a replay was due: delivered next
 	stop     chan struct{}
 	done     chan struct{}
+	acks     *acker // reliable mode, once connected: background acknowledgements
 
 	sampler    *depthSampler // nil: no depth metrics
 	sampleStop chan struct{}
@@ -466,6 +467,13 @@ func (r *redisListInput) Close(ctx context.Context) error {
 		}
 	}
 	if r.q != nil {
+		r.mu.Lock()
+		acks := r.acks
+		r.mu.Unlock()
+		if acks != nil {
+			// Delete what was acknowledged before giving the rest back.
+			acks.stop(5 * time.Second)
+		}
 		r.closing.Store(true)
 		r.popMu.Lock() // wait for a pop under way (at most timeout)
 		defer r.popMu.Unlock()

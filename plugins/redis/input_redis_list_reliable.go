@@ -51,6 +51,21 @@ func (r *redisListInput) startBackground() {
 	}
 	r.stop, r.done = make(chan struct{}), make(chan struct{})
 	go r.background(r.stop, r.done)
+	if r.acks == nil {
+		r.acks = newAcker(func(ctx context.Context, lists []string) error {
+			return retryConn(ctx, func() error { return r.q.ack(ctx, lists...) })
+		}, r.forget)
+	}
+}
+
+// forget drops lists from the in-flight set once they are acknowledged or
+// given back.
+func (r *redisListInput) forget(lists []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, l := range lists {
+		delete(r.inFlight, l)
+	}
 }
 
 // background refreshes the heartbeat and reclaims dead consumers' lists.

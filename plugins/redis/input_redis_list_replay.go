@@ -70,11 +70,15 @@ func (r *redisListInput) settle(ctx context.Context, b *popped, nack error) erro
 	if b.list == "" {
 		return nil
 	}
-	defer func() {
+	if nack == nil {
 		r.mu.Lock()
-		delete(r.inFlight, b.list)
+		acks := r.acks
 		r.mu.Unlock()
-	}()
+		if acks != nil && acks.enqueue(b.list) {
+			return nil // the acker deletes the list, then forgets it
+		}
+	}
+	defer r.forget([]string{b.list})
 	if nack == nil {
 		return retryConn(ctx, func() error { return r.q.ack(ctx, b.list) })
 	}

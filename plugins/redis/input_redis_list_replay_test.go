@@ -58,6 +58,7 @@ func TestInputNackReplay(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			waitAcked(t, in)
 			if lists := ownedLists(t, in); len(lists) != 0 {
 				t.Errorf("processing lists left after the final ack: %v", lists)
 			}
@@ -70,6 +71,7 @@ func TestInputNackReplay(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			waitAcked(t, in)
 			if left := keysBut(t, c, "{q}:consumers", "{q}:consumer:"+in.conf.consumerID); len(left) != 0 {
 				t.Errorf("keys left after acks: %v", left)
 			}
@@ -147,6 +149,7 @@ func TestInputReplayOrder(t *testing.T) {
 			if err := ack(t.Context(), nil); err != nil {
 				t.Fatal(err)
 			}
+			waitAcked(t, in)
 			if lists := ownedLists(t, in); len(lists) != 0 {
 				t.Errorf("processing lists left: %v", lists)
 			}

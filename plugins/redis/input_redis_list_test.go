@@ -114,6 +114,7 @@ func TestInputBatchesAndAck(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			waitAcked(t, in)
 			if left := keysBut(t, c, "q", "{q}:consumers", "{q}:consumer:"+in.conf.consumerID); len(left) != 0 {
 				t.Errorf("keys left after acks: %v", left)
 			}

@@ -114,11 +114,14 @@ end
 return have + got
 `)
 
-// ackScript deletes the processing list KEYS[1] and unregisters it from the
-// consumer's set KEYS[2].
+// ackScript deletes the processing lists KEYS[1..n-1] and unregisters them
+// from the consumer's set KEYS[n].
 var ackScript = redis.NewScript(`
-redis.call('DEL', KEYS[1])
-redis.call('SREM', KEYS[2], KEYS[1])
+local owned = KEYS[#KEYS]
+for i = 1, #KEYS - 1 do
+  redis.call('DEL', KEYS[i])
+  redis.call('SREM', owned, KEYS[i])
+end
 return 1
 `)
 
@@ -210,9 +213,10 @@ func (q *reliableQueue) blockingPop(ctx context.Context, list string, timeout ti
 	return v, err == nil, err
 }
 
-// ack drops a processed batch: O(1) round trip, no LREM.
-func (q *reliableQueue) ack(ctx context.Context, list string) error {
-	return ackScript.Run(ctx, q.client, []string{list, q.keys.ownedLists(q.id)}).Err()
+// ack drops processed batches, any number in one round trip, no LREM.
+func (q *reliableQueue) ack(ctx context.Context, lists ...string) error {
+	keys := append(lists[:len(lists):len(lists)], q.keys.ownedLists(q.id))
+	return ackScript.Run(ctx, q.client, keys).Err()
 }
 
 // giveBack returns lists of this consumer to the head of the queue in their
