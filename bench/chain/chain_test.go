@@ -162,9 +162,18 @@ func BenchmarkFusedCached(b *testing.B) {
 	benchProcs(b, synth.Options{Seed: 1, Now: time.Now().Unix()}, 100000, fusedYAML)
 }
 
-// BenchmarkFusedUncached is BenchmarkChainUncached with tracker_event.
+// BenchmarkFusedUncached is BenchmarkChainUncached with tracker_event,
+// which classifies a batch's new user agents on GOMAXPROCS goroutines.
 func BenchmarkFusedUncached(b *testing.B) {
 	benchProcs(b, synth.Options{Seed: 2, UniqueAgents: true, Now: time.Now().Unix()}, 200000, fusedYAML)
+}
+
+// BenchmarkFusedUncachedSerial is BenchmarkFusedUncached with
+// classify_workers: 1, every user agent classified on the calling
+// goroutine: the wall time the concurrent classification saves.
+func BenchmarkFusedUncachedSerial(b *testing.B) {
+	procs := []string{fusedYAML[0] + "  classify_workers: 1\n"}
+	benchProcs(b, synth.Options{Seed: 2, UniqueAgents: true, Now: time.Now().Unix()}, 200000, procs)
 }
 
 // BenchmarkChainStages runs growing prefixes of the chain on the Zipf data,

@@ -33,6 +33,12 @@ func newUAMemo(det *device.Detector) *uaMemo {
 	return &uaMemo{det: det, seed: maphash.MakeSeed()}
 }
 
+// holds reports whether the memo has ua, without classifying it.
+func (m *uaMemo) holds(ua string) bool {
+	e := m.slots[maphash.String(m.seed, ua)&(1<<memoBits-1)].Load()
+	return e != nil && e.ua == ua
+}
+
 // lookup classifies ua and reports whether the answer was cached, here or
 // in the shared cache.
 func (m *uaMemo) lookup(ua string) (device.Classified, bool) {

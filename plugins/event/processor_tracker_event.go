@@ -23,6 +23,7 @@ const (
 	teFieldKeepOriginal        = "keep_original"
 	teFieldMetadata            = "metadata"
 	teFieldMaxLineBytes        = "max_line_bytes"
+	teFieldClassifyWorkers     = "classify_workers"
 
 	teMetadataRouting = "routing"
 	teMetadataAll     = "all"
@@ -88,6 +89,11 @@ Metrics, as the four processors emit them: `+"`device_cache_hits`, `device_cache
 			Description("Lines longer than this many bytes (including any trailing newline) are flagged as errors without being parsed, as `tracker_line`'s `max_line_bytes`.").
 			Advanced().
 			Default(tracker.DefaultMaxLineBytes)).
+		Field(service.NewIntField(teFieldClassifyWorkers).
+			Description("How many goroutines classify the user agents of a batch that are not cached yet. Classifying a new user agent costs tens of microseconds, most of a line's cost when user agents rarely repeat, so when a batch has at least 32 of them (and the previous batch had at least 32 misses) they are classified side by side before the batch is converted, in order, on the pipeline thread. Results, their order and the cache hit and miss counts are the same either way (a full cache may evict slightly different entries). 0 uses as many as Go may run at once (GOMAXPROCS); 1 classifies one after the other on the pipeline thread. Has no effect when `cache_size` is 0.").
+			Default(0).
+			Advanced().
+			LintRule(`root = if this < 0 { ["classify_workers must not be negative"] }`)).
 		Example("The default chain in one step",
 			"Produces what `tracker_line`, `device_detect`, `geoip` and `cgi_message` (with `keep_original: tracker_line`) produce, setting only the metadata the outputs use.",
 			`
@@ -116,6 +122,7 @@ type config struct {
 	keepOriginal        string
 	allMetadata         bool
 	maxLineBytes        int
+	classifyWorkers     int
 }
 
 type trackerEvent struct {
@@ -127,6 +134,11 @@ type trackerEvent struct {
 	memo         *uaMemo          // in front of det; nil when cache_size is 0
 	geo          *geoip.Countries // nil: country lookup off
 	now          func() time.Time
+	workers      int // classify_workers: 0 is GOMAXPROCS
+
+	// lastMisses is the device cache misses of the last batch; the next
+	// batch prefetches only after a batch with many (see prefetch).
+	lastMisses atomic.Int64
 
 	hits, misses     *service.MetricCounter
 	lookups, geoMiss *service.MetricCounter
@@ -167,6 +179,9 @@ func newTrackerEventFromConfig(conf *service.ParsedConfig, mgr *service.Resource
 	if c.maxLineBytes, err = conf.FieldInt(teFieldMaxLineBytes); err != nil {
 		return nil, err
 	}
+	if c.classifyWorkers, err = conf.FieldInt(teFieldClassifyWorkers); err != nil {
+		return nil, err
+	}
 	return newTrackerEvent(c, mgr, time.Now)
 }
 
@@ -185,13 +200,16 @@ func newTrackerEvent(c config, mgr *service.Resources, now func() time.Time) (*t
 	if c.maxLineBytes <= 0 {
 		return nil, fmt.Errorf("%s is %d; it must be positive", teFieldMaxLineBytes, c.maxLineBytes)
 	}
+	if c.classifyWorkers < 0 {
+		return nil, fmt.Errorf("%s is %d; use 0 for GOMAXPROCS or 1 to classify on the pipeline thread only", teFieldClassifyWorkers, c.classifyWorkers)
+	}
 	pl, err := newPlan(c.fields, c.keepOriginal)
 	if err != nil {
 		return nil, fmt.Errorf("checking %s: %w", teFieldFields, err)
 	}
 	m := mgr.Metrics()
 	t := &trackerEvent{
-		plan: pl, keepOriginal: c.keepOriginal, allMetadata: c.allMetadata, maxLineBytes: c.maxLineBytes, now: now,
+		plan: pl, keepOriginal: c.keepOriginal, allMetadata: c.allMetadata, maxLineBytes: c.maxLineBytes, now: now, workers: c.classifyWorkers,
 		hits: m.NewCounter("device_cache_hits"), misses: m.NewCounter("device_cache_misses"),
 		lookups: m.NewCounter("geoip_lookups"), geoMiss: m.NewCounter("geoip_misses"),
 		lag: m.NewTimer(tracker.MetricEventLag),
@@ -212,6 +230,7 @@ func newTrackerEvent(c config, mgr *service.Resources, now func() time.Time) (*t
 	if c.cacheSize > 0 {
 		t.memo = newUAMemo(t.det)
 	}
+	t.lastMisses.Store(minPrefetch) // the first batch looks for misses
 	return t, nil
 }
 
@@ -228,6 +247,9 @@ type batchState struct {
 	}
 	ntopic int
 	counts struct{ hits, misses, lookups, geoMiss int64 }
+	// pre classifies the batch's new user agents beside the main pass; nil
+	// when the main pass classifies them all.
+	pre *prefetcher
 }
 
 // box returns s boxed in the batch's shared allocation.
@@ -258,7 +280,16 @@ func (b *batchState) topic(name string) any {
 // failed. The lines are copied into one string, whose substrings the
 // metadata values are, and the new contents are written into one buffer.
 func (t *trackerEvent) ProcessBatch(_ context.Context, batch service.MessageBatch) ([]service.MessageBatch, error) {
+	t.count(t.convert(batch))
+	return []service.MessageBatch{batch}, nil
+}
+
+// convert does ProcessBatch's work and returns the batch's state, with the
+// counts the metrics are to get.
+func (t *trackerEvent) convert(batch service.MessageBatch) *batchState {
 	b := t.gather(batch)
+	b.pre = t.prefetch(b)
+	defer b.pre.wait()
 	perLine := 0
 	if t.allMetadata {
 		perLine = 5 // the tracker_line values but the topic
@@ -281,7 +312,7 @@ func (t *trackerEvent) ProcessBatch(_ context.Context, batch service.MessageBatc
 			msg.SetError(err)
 			continue
 		}
-		t.classify(b, &ev)
+		t.classify(b, i, &ev)
 		t.lag.Timing(tracker.EventLag(b.now, ev.line.TS))
 		t.setMeta(b, msg, &ev)
 		start := len(buf)
@@ -292,11 +323,10 @@ func (t *trackerEvent) ProcessBatch(_ context.Context, batch service.MessageBatc
 		buf = append(buf, ev.line.Query...)
 		msg.SetBytes(buf[start:len(buf):len(buf)])
 	}
-	t.count(b)
 	if n := len(batch); n > 0 {
 		t.perLine.Store(int64(len(buf) / n))
 	}
-	return []service.MessageBatch{batch}, nil
+	return b
 }
 
 // outputEstimate sizes the buffer for a batch of n messages: from the
@@ -340,10 +370,13 @@ func (t *trackerEvent) gather(batch service.MessageBatch) *batchState {
 	return b
 }
 
-// classify looks up the device and the country of ev's line.
-func (t *trackerEvent) classify(b *batchState, ev *event) {
+// classify looks up the device and the country of ev's line, the batch's
+// message i.
+func (t *trackerEvent) classify(b *batchState, i int, ev *event) {
 	var hit bool
-	if t.memo != nil {
+	if cls, ok := b.pre.take(i); ok {
+		ev.cls = cls // a miss a helper classified
+	} else if t.memo != nil {
 		ev.cls, hit = t.memo.lookup(ev.line.UserAgent)
 	} else {
 		ev.cls, hit = t.det.Lookup(ev.line.UserAgent)
@@ -398,6 +431,7 @@ func (t *trackerEvent) setMeta(b *batchState, msg *service.Message, ev *event) {
 // count adds the batch's counts to the metrics; zero increments are
 // skipped, as the four processors do.
 func (t *trackerEvent) count(b *batchState) {
+	t.lastMisses.Store(b.counts.misses)
 	for _, c := range []struct {
 		m *service.MetricCounter
 		n int64

@@ -43,6 +43,8 @@ func TestTrackerEventConfig(t *testing.T) {
 		{name: "bad regexes file", yaml: `regexes_file: nope.yaml`, errContains: "reading regexes file"},
 		{name: "max_line_bytes zero", yaml: `max_line_bytes: 0`, errContains: "max_line_bytes is 0; it must be positive"},
 		{name: "bad reload interval", yaml: `geoip_reload_interval: soon`, errContains: "soon"},
+		{name: "negative classify_workers", yaml: `classify_workers: -1`, errContains: "classify_workers is -1; use 0 for GOMAXPROCS"},
+		{name: "serial classification", yaml: `classify_workers: 1`},
 	}
 	for _, test := range tests {
 		t.Run(test.name, func(t *testing.T) {
@@ -66,6 +68,7 @@ func TestTrackerEventLint(t *testing.T) {
 	for _, y := range []string{
 		"tracker_event:\n  metadata: everything\n",
 		"tracker_event:\n  cache_size: -5\n",
+		"tracker_event:\n  classify_workers: -2\n",
 	} {
 		sb := env.NewStreamBuilder()
 		if err := sb.AddProcessorYAML(y); err == nil {
