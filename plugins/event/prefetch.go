@@ -41,6 +41,10 @@ type prefetcher struct {
 	next int          // the main pass's next entry
 	back atomic.Int64 // helpers take todo[back-1] and count down
 	wg   sync.WaitGroup
+	// waiting is set while the main pass waits for a helper's entry; the
+	// helper then signals wake after each entry it finishes.
+	waiting atomic.Bool
+	wake    chan struct{}
 }
 
 // classifyWorkers is how many goroutines, the pipeline's included,
@@ -78,7 +82,7 @@ func (t *trackerEvent) prefetch(b *batchState) *prefetcher {
 	if len(todo) < minPrefetch {
 		return nil
 	}
-	p := &prefetcher{todo: todo}
+	p := &prefetcher{todo: todo, wake: make(chan struct{}, 1)}
 	p.back.Store(int64(len(todo)))
 	for range workers - 1 {
 		p.wg.Go(func() { p.help(t.det) })
@@ -100,6 +104,12 @@ func (p *prefetcher) help(det *device.Detector) {
 		}
 		e.cls, e.hit = det.Lookup(e.ua)
 		e.state.Store(preDone)
+		if p.waiting.Load() {
+			select {
+			case p.wake <- struct{}{}:
+			default: // a signal is pending already
+			}
+		}
 	}
 }
 
@@ -115,10 +125,22 @@ func (p *prefetcher) take(i int) (cls device.Classified, ok bool) {
 	if e.state.CompareAndSwap(preTodo, preClaimed) {
 		return cls, false
 	}
-	for e.state.Load() != preDone {
-		runtime.Gosched() // a helper is classifying it
+	if e.state.Load() != preDone {
+		p.await(e)
 	}
 	return e.cls, !e.hit
+}
+
+// await blocks until a helper has classified e. It sleeps rather than
+// spins: on a busy machine the helper's thread may be off the CPU for a
+// while. Setting waiting before looking again at e's state means a helper
+// finishing e either is seen done here or sees waiting and signals.
+func (p *prefetcher) await(e *prefetched) {
+	p.waiting.Store(true)
+	for e.state.Load() != preDone {
+		<-p.wake // a stale signal only costs one more look
+	}
+	p.waiting.Store(false)
 }
 
 // wait returns once every helper has stopped.
