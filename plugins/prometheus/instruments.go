@@ -2,6 +2,7 @@ package prometheus
 
 import (
 	"slices"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redpanda-data/benthos/v4/public/service"
@@ -39,12 +40,15 @@ func (e *exporter) NewCounterCtor(name string, labelKeys ...string) service.Metr
 		return func(...string) service.MetricsExporterCounter { return noopMetric{} }
 	}
 	cv := vec.(*prometheus.CounterVec)
+	var last recent[service.MetricsExporterCounter]
 	return func(labelValues ...string) service.MetricsExporterCounter {
-		c, ok := withLabelValues(cv.GetMetricWithLabelValues, labelValues)
-		if !ok {
-			return noopMetric{}
-		}
-		return counter{c}
+		return last.get(labelValues, func() service.MetricsExporterCounter {
+			c, ok := withLabelValues(cv.GetMetricWithLabelValues, labelValues)
+			if !ok {
+				return noopMetric{}
+			}
+			return counter{c}
+		})
 	}
 }
 
@@ -57,12 +61,15 @@ func (e *exporter) NewGaugeCtor(name string, labelKeys ...string) service.Metric
 		return func(...string) service.MetricsExporterGauge { return noopMetric{} }
 	}
 	gv := vec.(*prometheus.GaugeVec)
+	var last recent[service.MetricsExporterGauge]
 	return func(labelValues ...string) service.MetricsExporterGauge {
-		g, ok := withLabelValues(gv.GetMetricWithLabelValues, labelValues)
-		if !ok {
-			return noopMetric{}
-		}
-		return gauge{g}
+		return last.get(labelValues, func() service.MetricsExporterGauge {
+			g, ok := withLabelValues(gv.GetMetricWithLabelValues, labelValues)
+			if !ok {
+				return noopMetric{}
+			}
+			return gauge{g}
+		})
 	}
 }
 
@@ -90,15 +97,18 @@ func (e *exporter) NewTimerCtor(name string, labelKeys ...string) service.Metric
 		GetMetricWithLabelValues(...string) (prometheus.Observer, error)
 	})
 	seconds := e.useHistogramTiming
+	var last recent[service.MetricsExporterTimer]
 	return func(labelValues ...string) service.MetricsExporterTimer {
-		o, ok := withLabelValues(ov.GetMetricWithLabelValues, labelValues)
-		if !ok {
-			return noopMetric{}
-		}
-		if seconds {
-			return secondsTimer{o}
-		}
-		return nanosTimer{o}
+		return last.get(labelValues, func() service.MetricsExporterTimer {
+			o, ok := withLabelValues(ov.GetMetricWithLabelValues, labelValues)
+			if !ok {
+				return noopMetric{}
+			}
+			if seconds {
+				return secondsTimer{o}
+			}
+			return nanosTimer{o}
+		})
 	}
 }
 
@@ -136,6 +146,28 @@ func (e *exporter) family(name string, labelKeys []string, kind familyKind, buil
 // withLabelValues returns the child metric for values. Values that are not
 // valid UTF-8, which the client library rejects, are repaired and retried, so
 // the common path validates them only once.
+// recent remembers the instrument built for the last label values asked
+// for. Benthos asks the constructor again on every increment or timing, so a
+// component that records one series per message (the event lag timer) would
+// otherwise pay the vector's label hashing, its lock and a boxing each time.
+type recent[M any] struct {
+	last atomic.Pointer[recentEntry[M]]
+}
+
+type recentEntry[M any] struct {
+	labels []string
+	m      M
+}
+
+func (r *recent[M]) get(labels []string, build func() M) M {
+	if e := r.last.Load(); e != nil && slices.Equal(e.labels, labels) {
+		return e.m
+	}
+	m := build()
+	r.last.Store(&recentEntry[M]{labels: slices.Clone(labels), m: m})
+	return m
+}
+
 func withLabelValues[M any](get func(...string) (M, error), values []string) (M, bool) {
 	m, err := get(values...)
 	if err != nil {

@@ -201,6 +201,19 @@ func TestDefaultConfigMetrics(t *testing.T) {
 	}()
 	t.Cleanup(func() { cancel(); <-done })
 
+	// Scrape only once the stream is well under way: Benthos registers the
+	// stream's HTTP endpoints (/ready) after its server listens and after
+	// the input starts, and a request served meanwhile races with that
+	// registration inside gorilla/mux (go test -race saw it). Every dead
+	// letter in Redis means the lines went all the way through.
+	rc := rs.Client(t)
+	for start := time.Now(); rc.LLen(t.Context(), "dead").Val() < int64(in.invalid+in.oversized); {
+		if time.Since(start) > 60*time.Second {
+			t.Fatalf("only %d of %d dead letters after 60s", rc.LLen(t.Context(), "dead").Val(), in.invalid+in.oversized)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
 	dead := float64(in.invalid + in.oversized)
 	var m families
 	deadline := time.Now().Add(60 * time.Second)
