@@ -23,6 +23,7 @@ import (
 	_ "github.com/kafkastore/kafkastore/plugins/prometheus"
 	_ "github.com/kafkastore/kafkastore/plugins/redis"
 	_ "github.com/kafkastore/kafkastore/plugins/route"
+	_ "github.com/kafkastore/kafkastore/plugins/tracing"
 	_ "github.com/kafkastore/kafkastore/plugins/tracker"
 )
 
@@ -53,6 +54,7 @@ func main() {
 	env.WalkProcessors(write("processor"))
 	env.WalkOutputs(write("output"))
 	env.WalkMetrics(write("metric"))
+	env.WalkTracers(write("tracer"))
 	if firstErr != nil {
 		fmt.Fprintln(os.Stderr, "gendocs:", firstErr)
 		os.Exit(1)

@@ -14,5 +14,6 @@ import (
 	_ "github.com/kafkastore/kafkastore/plugins/prometheus"
 	_ "github.com/kafkastore/kafkastore/plugins/redis"
 	_ "github.com/kafkastore/kafkastore/plugins/route"
+	_ "github.com/kafkastore/kafkastore/plugins/tracing"
 	_ "github.com/kafkastore/kafkastore/plugins/tracker"
 )
