@@ -11,6 +11,7 @@ FUZZ_TARGETS := \
 	./plugins/tracker:FuzzParseLine \
 	./plugins/tracker:FuzzAppendEscaped \
 	./plugins/device:FuzzClassify \
+	./plugins/event:FuzzTrackerEvent \
 	./plugins/device/uamatch:FuzzDifferential
 
 .PHONY: all build demo test tools fmt-check vet docs-check unit yaml-tests lint-configs fuzz bench docs clean

@@ -10,15 +10,20 @@
 //     the lines appear on its queue until every one is on Kafka or in the
 //     dead-letter list;
 //
-// and prints lines/s, the ratio to the floor, CPU per line and peak RSS.
+// and prints lines/s, the ratio to the floor, CPU per line and peak RSS. The
+// two subjects are run alternately -rounds times and each one's median run
+// is reported, with the ratio of every round.
 // bench/run.sh runs it and writes the table into bench/README.md.
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/kafkastore/kafkastore/internal/synth"
@@ -57,7 +62,12 @@ func run() int {
 		return nil
 	})
 	flag.BoolVar(&verbose, "v", false, "print redis-server's command statistics of each kafkastore run")
+	rounds := flag.Int("rounds", 3, "floor and kafkastore runs per data set, alternated; the table shows the median run of each")
 	flag.Parse()
+	if *rounds < 1 {
+		fmt.Fprintln(os.Stderr, "bench: -rounds must be at least 1")
+		return 2
+	}
 
 	ctx := context.Background()
 	env, err := startEnv(ctx, *brokerBin)
@@ -72,6 +82,7 @@ func run() int {
 	}
 
 	var results []result
+	var notes []string
 	for _, ds := range []struct {
 		name string
 		opts synth.Options
@@ -87,24 +98,53 @@ func run() int {
 		for i := range data {
 			data[i] = g.Line()
 		}
-		floor, err := env.runFloor(ctx, ds.name, data, fo)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "bench: floor:", err)
-			return 1
+		// Alternate the subjects so that load from other processes on a
+		// shared machine falls on both alike; report each one's median run.
+		var floors, kss []result
+		for round := range *rounds {
+			floor, err := env.runFloor(ctx, ds.name, data, fo)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "bench: floor:", err)
+				return 1
+			}
+			floors = append(floors, floor)
+			fmt.Fprintf(os.Stderr, "%-7s round %d floor       %9.0f lines/s\n", ds.name, round+1, floor.rate())
+			if *binary == "" {
+				continue
+			}
+			prof := *profile
+			if round > 0 {
+				prof = "" // one profile per data set
+			}
+			ks, err := env.runKafkastore(ctx, ds.name, data, *binary, *confPath, *geoip, prof)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "bench: kafkastore:", err)
+				return 1
+			}
+			kss = append(kss, ks)
+			fmt.Fprintf(os.Stderr, "%-7s round %d kafkastore  %9.0f lines/s (%.2f of this round's floor)\n", ds.name, round+1, ks.rate(), ks.rate()/floor.rate())
 		}
-		results = append(results, floor)
-		fmt.Fprintf(os.Stderr, "%-7s floor       %9.0f lines/s\n", ds.name, floor.rate())
-		if *binary == "" {
-			continue
+		results = append(results, median(floors))
+		if len(kss) > 0 {
+			results = append(results, median(kss))
+			rounds := make([]string, len(kss))
+			for i := range kss {
+				rounds[i] = fmt.Sprintf("%.2f", kss[i].rate()/floors[i].rate())
+			}
+			notes = append(notes, fmt.Sprintf("%s: kafkastore/floor per round %s", ds.name, strings.Join(rounds, ", ")))
 		}
-		ks, err := env.runKafkastore(ctx, ds.name, data, *binary, *confPath, *geoip, *profile)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "bench: kafkastore:", err)
-			return 1
-		}
-		results = append(results, ks)
-		fmt.Fprintf(os.Stderr, "%-7s kafkastore  %9.0f lines/s (%.2f of floor)\n", ds.name, ks.rate(), ks.rate()/floor.rate())
 	}
 	printTable(os.Stdout, results, *binary)
+	if len(notes) > 0 {
+		fmt.Fprintf(os.Stdout, "\nMedian of %d alternated runs per subject; %s.\n", *rounds, strings.Join(notes, "; "))
+	}
 	return 0
+}
+
+// median returns the run with the median rate (the lower middle one for an
+// even count), whole, so that its CPU and memory columns belong to it.
+func median(rs []result) result {
+	sorted := slices.Clone(rs)
+	slices.SortFunc(sorted, func(a, b result) int { return cmp.Compare(a.rate(), b.rate()) })
+	return sorted[(len(sorted)-1)/2]
 }

@@ -167,6 +167,12 @@ func (e *env) runKafkastore(ctx context.Context, name string, data []string, bin
 	profDone := make(chan error, 1)
 	if profile != "" {
 		go func() { profDone <- fetchProfile(ctx, httpAddr, fmt.Sprintf("%s.%s.pprof", profile, name)) }()
+		// An execution trace of the first second too: which goroutine
+		// waits for what (go tool trace -pprof=sync|net|sched).
+		go func() {
+			url := fmt.Sprintf("http://%s/debug/pprof/trace?seconds=1", httpAddr)
+			_ = fetchURL(ctx, url, fmt.Sprintf("%s.%s.trace", profile, name))
+		}()
 	} else {
 		profDone <- nil
 	}
