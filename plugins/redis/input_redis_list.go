@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/redpanda-data/benthos/v4/public/service"
@@ -370,19 +371,13 @@ func (r *redisListInput) pop(ctx context.Context) (*popped, error) {
 
 // deliver builds fresh messages from b's elements.
 func (r *redisListInput) deliver(b *popped) (service.MessageBatch, service.AckFunc, error) {
-	// One buffer holds every element: one allocation per batch instead of
-	// one per message. Each message's slice is capped at its own end so an
-	// append never writes into the next one.
-	size := 0
-	for _, it := range b.items {
-		size += len(it)
-	}
-	buf := make([]byte, 0, size)
+	// Each message's content is its element's bytes, not a copy: Benthos
+	// components must not modify the bytes a message holds (they set new
+	// ones), and go-redis allocated each element on its own. Copying
+	// every line again cost an allocation and a copy of the whole batch.
 	batch := make(service.MessageBatch, len(b.items))
 	for i, it := range b.items {
-		start := len(buf)
-		buf = append(buf, it...)
-		batch[i] = service.NewMessage(buf[start:len(buf):len(buf)])
+		batch[i] = service.NewMessage(unsafe.Slice(unsafe.StringData(it), len(it)))
 	}
 	if b.list == "" && !r.conf.replayNacks {
 		return batch, func(context.Context, error) error { return nil }, nil
