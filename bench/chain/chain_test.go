@@ -74,13 +74,8 @@ tracker_event:
 `}
 
 // benchProcs benchmarks the processors procs, labelled stage0, stage1...,
-// run one after the other on each batch of batchSize lines.
+// run one after the other on each batch.
 func benchProcs(b *testing.B, opts synth.Options, lines int, procs []string) {
-	benchProcsSized(b, opts, lines, procs, batchSize)
-}
-
-// benchProcsSized is benchProcs on batches of size lines.
-func benchProcsSized(b *testing.B, opts synth.Options, lines int, procs []string, batchSize int) {
 	g := synth.New(opts)
 	data := make([][]byte, lines)
 	for i := range data {
@@ -165,21 +160,6 @@ func BenchmarkChainUncached(b *testing.B) {
 // the tracker_event processor.
 func BenchmarkFusedCached(b *testing.B) {
 	benchProcs(b, synth.Options{Seed: 1, Now: time.Now().Unix()}, 100000, fusedYAML)
-}
-
-// BenchmarkFusedCached2000 is BenchmarkFusedCached on batches of 2000
-// lines, the size config/kafkastore.yaml pops: large enough for
-// tracker_event to convert each batch on two goroutines.
-func BenchmarkFusedCached2000(b *testing.B) {
-	benchProcsSized(b, synth.Options{Seed: 1, Now: time.Now().Unix()}, 100000, fusedYAML, 2000)
-}
-
-// BenchmarkFusedCached2000Serial is BenchmarkFusedCached2000 with
-// classify_workers: 1, every batch converted on the calling goroutine: the
-// wall time the split saves and the CPU time it costs.
-func BenchmarkFusedCached2000Serial(b *testing.B) {
-	procs := []string{fusedYAML[0] + "  classify_workers: 1\n"}
-	benchProcsSized(b, synth.Options{Seed: 1, Now: time.Now().Unix()}, 100000, procs, 2000)
 }
 
 // BenchmarkFusedUncached is BenchmarkChainUncached with tracker_event,

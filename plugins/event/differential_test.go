@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -48,7 +47,6 @@ func newPair(t testing.TB, geo, keepOriginal, mode string, fields []string) *pai
 		fmt.Sprintf("label: c2\ngeoip:\n  database: %q", geo),
 		fmt.Sprintf("label: c3\ncgi_message:\n  keep_original: %q%s", keepOriginal, fieldsYAML),
 		fmt.Sprintf("label: fused\ntracker_event:\n  geoip_database: %q\n  keep_original: %q\n  metadata: %s%s", geo, keepOriginal, mode, fieldsYAML),
-		fmt.Sprintf("label: serial\ntracker_event:\n  geoip_database: %q\n  keep_original: %q\n  metadata: %s%s\n  classify_workers: 1", geo, keepOriginal, mode, fieldsYAML),
 	} {
 		if err := rb.AddProcessorYAML(y); err != nil {
 			t.Fatal(err)
@@ -102,18 +100,16 @@ func batchOf(in []input) service.MessageBatch {
 	return b
 }
 
-// compare runs in through the chain and tracker_event, with the default
-// classify_workers and with 1 (everything on the pipeline thread), and
-// reports every difference. The runs are repeated when the clock's second
-// changes between them, so klag is comparable.
+// compare runs in through both and reports every difference. The two runs
+// are repeated when the clock's second changes between them, so klag is
+// comparable.
 func (p *pair) compare(t testing.TB, in []input) {
 	t.Helper()
-	var chain, fused, serial service.MessageBatch
+	var chain, fused service.MessageBatch
 	for range 5 {
 		before := time.Now().Unix()
 		chain = p.run(t, p.chain, batchOf(in))
 		fused = p.run(t, []string{"fused"}, batchOf(in))
-		serial = p.run(t, []string{"serial"}, batchOf(in))
 		if time.Now().Unix() == before {
 			break
 		}
@@ -121,9 +117,6 @@ func (p *pair) compare(t testing.TB, in []input) {
 	for i := range in {
 		if d := p.diff(in[i], chain[i], fused[i]); d != "" {
 			t.Errorf("line %q: %s", in[i].line, d)
-		}
-		if d := p.diff(in[i], chain[i], serial[i]); d != "" {
-			t.Errorf("line %q with classify_workers 1: %s", in[i].line, d)
 		}
 	}
 }
@@ -250,7 +243,6 @@ func TestDifferential(t *testing.T) {
 		"edges":  edgeInputs(),
 		"zipf":   synthLines(synth.Options{Seed: 7, Now: nowUnix, BadEvery: 50}, 3000),
 		"unique": synthLines(synth.Options{Seed: 8, Now: nowUnix, UniqueAgents: true, BadEvery: 37}, 1500),
-		"mixed":  mixedInputs(synthLines(synth.Options{Seed: 9, Now: nowUnix, BadEvery: 40}, 1500)),
 	}
 	customFields := []string{"city", "country", "device", "event_path", "ip", "kafka_topic", "klag", "original", "platform", "ts", "user_agent"}
 	tests := []struct {
@@ -271,33 +263,14 @@ func TestDifferential(t *testing.T) {
 	for _, test := range tests {
 		t.Run(test.name, func(t *testing.T) {
 			p := newPair(t, test.geo, test.keepOriginal, test.mode, test.fields)
-			split := splitBatches.Load()
 			for _, name := range slices.Sorted(maps.Keys(data)) {
 				in := data[name]
 				for start := 0; start < len(in); start += 500 {
 					p.compare(t, in[start:min(start+500, len(in))])
 				}
 			}
-			if runtime.GOMAXPROCS(0) >= 2 && splitBatches.Load() == split {
-				t.Error("no batch was converted in two halves")
-			}
 		})
 	}
-}
-
-// mixedInputs interleaves lines with the edge inputs (invalid lines and
-// messages already flagged included), one every 20 lines, so that large
-// batches carry them in both halves.
-func mixedInputs(lines []input) []input {
-	edges := edgeInputs()
-	out := make([]input, 0, len(lines)+len(lines)/20+1)
-	for i, x := range lines {
-		if i%20 == 0 {
-			out = append(out, edges[(i/20)%len(edges)])
-		}
-		out = append(out, x)
-	}
-	return out
 }
 
 // TestDifferentialFixtureSeen checks that the fixtures exercise what they

@@ -39,15 +39,6 @@ func (m *uaMemo) holds(ua string) bool {
 	return e != nil && e.ua == ua
 }
 
-// peek returns the memo's classification of ua, reporting whether it has
-// one, without looking further.
-func (m *uaMemo) peek(ua string) (device.Classified, bool) {
-	if e := m.slots[maphash.String(m.seed, ua)&(1<<memoBits-1)].Load(); e != nil && e.ua == ua {
-		return e.cls, true
-	}
-	return device.Classified{}, false
-}
-
 // lookup classifies ua and reports whether the answer was cached, here or
 // in the shared cache.
 func (m *uaMemo) lookup(ua string) (device.Classified, bool) {

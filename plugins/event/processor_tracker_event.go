@@ -90,7 +90,7 @@ Metrics, as the four processors emit them: `+"`device_cache_hits`, `device_cache
 			Advanced().
 			Default(tracker.DefaultMaxLineBytes)).
 		Field(service.NewIntField(teFieldClassifyWorkers).
-			Description("How many goroutines classify the user agents of a batch that are not cached yet. Classifying a new user agent costs tens of microseconds, most of a line's cost when user agents rarely repeat, so when a batch has at least 32 of them (and the previous batch had at least 32 misses) they are classified side by side before the batch is converted, in order, on the pipeline thread. Results, their order and the cache hit and miss counts are the same either way (a full cache may evict slightly different entries). 0 uses as many as Go may run at once (GOMAXPROCS). Unless it is 1, a batch with at least 256 lines to convert and no new user agents to classify side by side is converted in two halves when Go may run two goroutines at once: the first on the pipeline thread, the second on another goroutine, with the same results, order and counts. 1 = everything on the pipeline thread: user agents are classified one after the other and batches are never split. Classifying side by side has no effect when `cache_size` is 0.").
+			Description("How many goroutines classify the user agents of a batch that are not cached yet. Classifying a new user agent costs tens of microseconds, most of a line's cost when user agents rarely repeat, so when a batch has at least 32 of them (and the previous batch had at least 32 misses) they are classified side by side before the batch is converted, in order, on the pipeline thread. Results, their order and the cache hit and miss counts are the same either way (a full cache may evict slightly different entries). 0 uses as many as Go may run at once (GOMAXPROCS); 1 classifies one after the other on the pipeline thread. Has no effect when `cache_size` is 0.").
 			Default(0).
 			Advanced().
 			LintRule(`root = if this < 0 { ["classify_workers must not be negative"] }`)).
@@ -201,7 +201,7 @@ func newTrackerEvent(c config, mgr *service.Resources, now func() time.Time) (*t
 		return nil, fmt.Errorf("%s is %d; it must be positive", teFieldMaxLineBytes, c.maxLineBytes)
 	}
 	if c.classifyWorkers < 0 {
-		return nil, fmt.Errorf("%s is %d; use 0 for GOMAXPROCS or 1 to do everything on the pipeline thread", teFieldClassifyWorkers, c.classifyWorkers)
+		return nil, fmt.Errorf("%s is %d; use 0 for GOMAXPROCS or 1 to classify on the pipeline thread only", teFieldClassifyWorkers, c.classifyWorkers)
 	}
 	pl, err := newPlan(c.fields, c.keepOriginal)
 	if err != nil {
@@ -239,28 +239,6 @@ type batchState struct {
 	now    int64
 	all    string // every line to convert, copied end to end
 	lens   []int  // the length of each message's line in all; -1: skip
-	todo   int    // how many lens are not -1
-	counts counts
-	// pre classifies the batch's new user agents beside the main pass; nil
-	// when the main pass classifies them all.
-	pre *prefetcher
-	// split is set when the batch was converted in two halves (split.go),
-	// deferred is how many lines of the second half waited for the first.
-	split    bool
-	deferred int
-}
-
-// counts are what a batch adds to the metrics.
-type counts struct{ hits, misses, lookups, geoMiss int64 }
-
-func (c *counts) add(o counts) {
-	c.hits, c.misses, c.lookups, c.geoMiss = c.hits+o.hits, c.misses+o.misses, c.lookups+o.lookups, c.geoMiss+o.geoMiss
-}
-
-// part is the mutable state of converting a range of a batch's messages:
-// the whole batch, or one half of it on its own goroutine.
-type part struct {
-	buf    []byte // the new contents, end to end; capped, so growing never reaches another part's
 	boxes  []tracker.BoxedString
 	nbox   int
 	topics [maxTopicBoxes]struct {
@@ -268,30 +246,33 @@ type part struct {
 		val  any
 	}
 	ntopic int
-	counts counts
+	counts struct{ hits, misses, lookups, geoMiss int64 }
+	// pre classifies the batch's new user agents beside the main pass; nil
+	// when the main pass classifies them all.
+	pre *prefetcher
 }
 
-// box returns s boxed in the part's shared allocation.
-func (p *part) box(s string) any {
-	v := p.boxes[p.nbox].Set(s)
-	p.nbox++
+// box returns s boxed in the batch's shared allocation.
+func (b *batchState) box(s string) any {
+	v := b.boxes[b.nbox].Set(s)
+	b.nbox++
 	return v
 }
 
 // topic returns the kafka_topic value for name, boxed once per distinct
-// topic of the part (up to maxTopicBoxes of them).
-func (p *part) topic(name string) any {
-	for i := range p.ntopic {
-		if p.topics[i].name == name {
-			return p.topics[i].val
+// topic of the batch (up to maxTopicBoxes of them).
+func (b *batchState) topic(name string) any {
+	for i := range b.ntopic {
+		if b.topics[i].name == name {
+			return b.topics[i].val
 		}
 	}
-	if p.ntopic == maxTopicBoxes {
+	if b.ntopic == maxTopicBoxes {
 		return name
 	}
-	t := &p.topics[p.ntopic]
-	t.name, t.val = name, p.box(name)
-	p.ntopic++
+	t := &b.topics[b.ntopic]
+	t.name, t.val = name, b.box(name)
+	b.ntopic++
 	return t.val
 }
 
@@ -309,78 +290,43 @@ func (t *trackerEvent) convert(batch service.MessageBatch) *batchState {
 	b := t.gather(batch)
 	b.pre = t.prefetch(b)
 	defer b.pre.wait()
-	boxes := make([]tracker.BoxedString, t.boxesPerLine()*len(batch)+2*maxTopicBoxes)
-	buf := make([]byte, 0, t.outputEstimate(b, len(batch)))
-	out := 0
-	if m, off := t.splitAt(b); m > 0 {
-		out = t.convertSplit(b, batch, boxes, buf, m, off)
-	} else {
-		p := &part{buf: buf, boxes: boxes}
-		t.convertRange(b, p, batch, 0, len(batch), 0, nil)
-		b.counts = p.counts
-		out = len(p.buf)
-	}
-	if n := len(batch); n > 0 {
-		t.perLine.Store(int64(out / n))
-	}
-	return b
-}
-
-// boxesPerLine is how many metadata values a converted line boxes, the
-// topic aside.
-func (t *trackerEvent) boxesPerLine() int {
-	n := 0
+	perLine := 0
 	if t.allMetadata {
-		n = 5 // the tracker_line values but the topic
+		perLine = 5 // the tracker_line values but the topic
 	}
 	if t.keepOriginal != "" {
-		n++
+		perLine++
 	}
-	return n
-}
-
-// convertRange converts the messages lo to hi-1 of the batch into p; off
-// is where message lo's line starts in b.all. With deferred set (the second
-// half of a split batch), a line whose user agent the memo does not hold is
-// appended to *deferred instead, to be converted once the first half is
-// done; without, every line is converted.
-func (t *trackerEvent) convertRange(b *batchState, p *part, batch service.MessageBatch, lo, hi, off int, deferred *[]pending) {
+	b.boxes = make([]tracker.BoxedString, perLine*len(batch)+maxTopicBoxes)
+	buf := make([]byte, 0, t.outputEstimate(b, len(batch)))
+	off := 0
 	var ev event
-	for i := lo; i < hi; i++ {
+	for i, msg := range batch {
 		if b.lens[i] < 0 {
 			continue
 		}
-		orig := b.all[off : off+b.lens[i]]
+		ev.orig = b.all[off : off+b.lens[i]]
 		off += b.lens[i]
-		if !t.convertLine(b, p, batch[i], i, orig, &ev, deferred != nil && t.memo != nil) {
-			*deferred = append(*deferred, pending{i, orig})
+		var err error
+		if ev.line, err = tracker.ParseLineString(ev.orig); err != nil {
+			msg.SetError(err)
+			continue
 		}
+		t.classify(b, i, &ev)
+		t.lag.Timing(tracker.EventLag(b.now, ev.line.TS))
+		t.setMeta(b, msg, &ev)
+		start := len(buf)
+		buf = append(buf, ev.line.Path...)
+		buf = append(buf, ' ')
+		buf = t.plan.appendMeta(buf, &ev, b.now, msg)
+		buf = append(buf, ' ')
+		buf = append(buf, ev.line.Query...)
+		msg.SetBytes(buf[start:len(buf):len(buf)])
 	}
-}
-
-// convertLine converts the batch's message i, whose line is orig, into p.
-// With memoOnly set, it reports false, leaving the message as it was, when
-// the line is valid and its user agent is not in the memo.
-func (t *trackerEvent) convertLine(b *batchState, p *part, msg *service.Message, i int, orig string, ev *event, memoOnly bool) bool {
-	ev.orig = orig
-	var err error
-	if ev.line, err = tracker.ParseLineString(orig); err != nil {
-		msg.SetError(err)
-		return true
+	if n := len(batch); n > 0 {
+		t.perLine.Store(int64(len(buf) / n))
 	}
-	if !t.classify(b, p, i, ev, memoOnly) {
-		return false
-	}
-	t.lag.Timing(tracker.EventLag(b.now, ev.line.TS))
-	t.setMeta(p, msg, ev)
-	start := len(p.buf)
-	p.buf = append(p.buf, ev.line.Path...)
-	p.buf = append(p.buf, ' ')
-	p.buf = t.plan.appendMeta(p.buf, ev, b.now, msg)
-	p.buf = append(p.buf, ' ')
-	p.buf = append(p.buf, ev.line.Query...)
-	msg.SetBytes(p.buf[start:len(p.buf):len(p.buf)])
-	return true
+	return b
 }
 
 // outputEstimate sizes the buffer for a batch of n messages: from the
@@ -410,7 +356,6 @@ func (t *trackerEvent) gather(batch service.MessageBatch) *batchState {
 			continue
 		}
 		b.lens[i] = len(c)
-		b.todo++
 		total += len(c)
 	}
 	var sb strings.Builder
@@ -426,39 +371,31 @@ func (t *trackerEvent) gather(batch service.MessageBatch) *batchState {
 }
 
 // classify looks up the device and the country of ev's line, the batch's
-// message i, counting in p. With memoOnly set, a non-empty user agent is
-// looked up in the memo only, and classify reports false, having done
-// nothing, when the memo does not hold it.
-func (t *trackerEvent) classify(b *batchState, p *part, i int, ev *event, memoOnly bool) bool {
+// message i.
+func (t *trackerEvent) classify(b *batchState, i int, ev *event) {
 	var hit bool
-	ua := ev.line.UserAgent
 	if cls, ok := b.pre.take(i); ok {
 		ev.cls = cls // a miss a helper classified
-	} else if memoOnly && ua != "" {
-		if ev.cls, hit = t.memo.peek(ua); !hit {
-			return false
-		}
 	} else if t.memo != nil {
-		ev.cls, hit = t.memo.lookup(ua)
+		ev.cls, hit = t.memo.lookup(ev.line.UserAgent)
 	} else {
-		ev.cls, hit = t.det.Lookup(ua)
+		ev.cls, hit = t.det.Lookup(ev.line.UserAgent)
 	}
 	if hit {
-		p.counts.hits++
+		b.counts.hits++
 	} else {
-		p.counts.misses++
+		b.counts.misses++
 	}
 	if t.plan.devices {
 		ev.frags = ev.cls.CGI()
 	}
 	ev.country, ev.countryVal = "", nil
 	if t.geo != nil {
-		p.counts.lookups++
+		b.counts.lookups++
 		if ev.country, ev.countryVal = t.geo.Country(ev.line.IP); ev.countryVal == nil {
-			p.counts.geoMiss++
+			b.counts.geoMiss++
 		}
 	}
-	return true
 }
 
 // deviceFields are the values device_detect sets, in its order.
@@ -466,15 +403,15 @@ var deviceFields = [...]device.Field{device.FieldDevice, device.FieldPlatform, d
 
 // setMeta sets the metadata of a converted message, in the order the chain
 // sets it, so a keep_original key that collides with another wins as there.
-func (t *trackerEvent) setMeta(p *part, msg *service.Message, ev *event) {
-	msg.MetaSetMut(tracker.MetaTopic, p.topic(ev.line.Topic))
+func (t *trackerEvent) setMeta(b *batchState, msg *service.Message, ev *event) {
+	msg.MetaSetMut(tracker.MetaTopic, b.topic(ev.line.Topic))
 	if t.allMetadata {
 		l := &ev.line
-		msg.MetaSetMut(tracker.MetaClientIP, p.box(l.IPText))
-		msg.MetaSetMut(tracker.MetaTS, p.box(l.TSText))
-		msg.MetaSetMut(tracker.MetaPath, p.box(l.Path))
-		msg.MetaSetMut(tracker.MetaQuery, p.box(l.Query))
-		msg.MetaSetMut(tracker.MetaUserAgent, p.box(l.UserAgent))
+		msg.MetaSetMut(tracker.MetaClientIP, b.box(l.IPText))
+		msg.MetaSetMut(tracker.MetaTS, b.box(l.TSText))
+		msg.MetaSetMut(tracker.MetaPath, b.box(l.Path))
+		msg.MetaSetMut(tracker.MetaQuery, b.box(l.Query))
+		msg.MetaSetMut(tracker.MetaUserAgent, b.box(l.UserAgent))
 		for _, f := range deviceFields {
 			if v := ev.cls.Value(f); v != nil {
 				msg.MetaSetMut(f.Key(), v)
@@ -487,7 +424,7 @@ func (t *trackerEvent) setMeta(p *part, msg *service.Message, ev *event) {
 		}
 	}
 	if t.keepOriginal != "" {
-		msg.MetaSetMut(t.keepOriginal, p.box(ev.orig))
+		msg.MetaSetMut(t.keepOriginal, b.box(ev.orig))
 	}
 }
 
