@@ -54,7 +54,7 @@ The device classification shares its matcher and cache with `+"`device_detect`"+
 processors of the same `+"`regexes_file`"+` and `+"`cache_size`"+`. The country lookup
 behaves as the `+"`geoip`"+` processor with only `+"`database`"+` and `+"`reload_interval`"+` set.
 
-Metrics, as the four processors emit them: `+"`device_cache_hits`, `device_cache_misses`, `geoip_lookups`, `geoip_misses`, `geoip_database_build_timestamp`"+` and the timer `+"`kafkastore_event_lag`"+`.`).
+Metrics, as the four processors emit them: `+"`device_cache_hits`, `device_cache_misses`, `geoip_lookups`, `geoip_misses`, `geoip_database_build_timestamp`"+` and the timer `+"`kafkastore_event_lag`"+`. One difference: a small lock-free memo answers frequent user agents in front of the shared cache, and a memo answer counts as a cache hit even when the shared cache has since evicted that agent, so when the cache is too small for the traffic `+"`device_cache_hits`"+` reads a little higher than `+"`device_detect`"+`'s would (the classifications are the same).`).
 		Field(service.NewStringField(teFieldGeoIPDatabase).
 			Description("Path of the GeoIP .mmdb file, as the `geoip` processor's `database`: GeoIP2/GeoLite2 Country or City, or a flat `country_code` database. Empty switches the country lookup off, with one warning at start.").
 			Default("").

@@ -18,8 +18,9 @@ const ackQueueSize = 256
 // deleted, so a reconnect never gives it back to the queue, and a crash
 // before the deletion only redelivers it (at least once).
 type acker struct {
-	ack  func(ctx context.Context, lists []string) error // deletes lists; retried on connection errors
-	done func(lists []string)                            // called once lists are deleted (or given up)
+	ack    func(ctx context.Context, lists []string) error // deletes lists; retried on connection errors
+	done   func(lists []string)                            // called once lists are deleted (or given up)
+	failed func(err error)                                 // told of each failed deletion, before a retry
 
 	mu       sync.Mutex
 	ch       chan string // nil once stopped
@@ -27,9 +28,9 @@ type acker struct {
 	cancel   context.CancelFunc
 }
 
-func newAcker(ack func(context.Context, []string) error, done func([]string)) *acker {
+func newAcker(ack func(context.Context, []string) error, done func([]string), failed func(error)) *acker {
 	ctx, cancel := context.WithCancel(context.Background())
-	a := &acker{ack: ack, done: done, ch: make(chan string, ackQueueSize), finished: make(chan struct{}), cancel: cancel}
+	a := &acker{ack: ack, done: done, failed: failed, ch: make(chan string, ackQueueSize), finished: make(chan struct{}), cancel: cancel}
 	go a.loop(ctx, a.ch)
 	return a
 }
@@ -67,8 +68,29 @@ func (a *acker) loop(ctx context.Context, ch chan string) {
 				break drain
 			}
 		}
-		_ = a.ack(ctx, lists) // a failure leaves the lists to be redelivered
+		a.ackUntilDone(ctx, lists)
 		a.done(lists)
+	}
+}
+
+// ackUntilDone deletes lists, retrying with a backoff until it succeeds or
+// stop gives up (the lists are then redelivered: at least once). While it
+// retries, the queue fills and acknowledgements turn synchronous, so the
+// failure reaches Benthos too.
+func (a *acker) ackUntilDone(ctx context.Context, lists []string) {
+	wait := 50 * time.Millisecond
+	for {
+		err := a.ack(ctx, lists)
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		a.failed(err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Second)
 	}
 }
 

@@ -42,7 +42,7 @@ func TestAcker(t *testing.T) {
 		mu.Lock()
 		forgotten = append(forgotten, lists...)
 		mu.Unlock()
-	})
+	}, func(err error) { t.Errorf("unexpected failure: %v", err) })
 	want := []string{"a", "b", "c", "d"}
 	for _, l := range want {
 		if !a.enqueue(l) {
@@ -74,7 +74,7 @@ func TestAckerStopGivesUp(t *testing.T) {
 	a := newAcker(func(ctx context.Context, _ []string) error {
 		<-ctx.Done()
 		return ctx.Err()
-	}, func([]string) {})
+	}, func([]string) {}, func(error) {})
 	a.enqueue("x")
 	start := time.Now()
 	a.stop(50 * time.Millisecond)
@@ -87,7 +87,7 @@ func TestAckerStopGivesUp(t *testing.T) {
 // synchronously instead of blocking the output.
 func TestAckerFull(t *testing.T) {
 	block := make(chan struct{})
-	a := newAcker(func(context.Context, []string) error { <-block; return nil }, func([]string) {})
+	a := newAcker(func(context.Context, []string) error { <-block; return nil }, func([]string) {}, func(error) {})
 	defer func() { close(block); a.stop(time.Second) }()
 	refused := false
 	for i := 0; i < ackQueueSize+100 && !refused; i++ {

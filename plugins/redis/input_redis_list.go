@@ -60,7 +60,7 @@ Keys, for queue key `+"`K`"+` and consumer id `+"`ID`"+`; `+"`P`"+` is `+"`K`"+`
 Reliable mode needs Redis 6.2 or later (LMOVE, LPOP with a count, Lua scripting). Under an ACL that refuses `+"`SORT`"+` (it is in `+"`@dangerous`"+`) the script falls back to popping through Lua, which costs the server about twice the CPU per element. Set `+"`reliable: false`"+` for the stock at-most-once behaviour: popped elements are lost if the process dies before delivering them.
 
 ### Nacks
-With `+"`auto_replay_nacks: true`"+` (default) the input replays a nacked batch itself, without Benthos' generic wrapper and its per-message allocations: the whole batch is delivered again, built afresh from the popped elements, before any batch popped after it (a replay that falls due while the input waits on an empty list goes out when that wait ends, within `+"`timeout`"+`). In reliable mode its processing list stays in Redis until the replay is acknowledged, so a crash meanwhile loses nothing; in plain mode a clean shutdown pushes batches awaiting replay back to the queue head. With `+"`false`"+` a nack returns the batch to the head of the queue in reliable mode and drops it in plain mode, as the stock input does. Consecutive nacks pause reading (10ms doubling up to 1s) so a failing output does not spin the queue.
+With `+"`auto_replay_nacks: true`"+` (default) the input replays a nacked batch itself, without Benthos' generic wrapper and its per-message allocations: the whole batch is delivered again, built afresh from the popped elements, before any batch the input has not yet handed to the pipeline (batches popped later but already handed on, at most a few, may reach the output first, as with Benthos' wrapper: set the input's `+"`max_in_flight: 1`"+` when order must hold across failed writes too; a replay that falls due while the input waits on an empty list goes out when that wait ends, within `+"`timeout`"+`). In reliable mode its processing list stays in Redis until the replay is acknowledged, so a crash meanwhile loses nothing; in plain mode a clean shutdown pushes batches awaiting replay back to the queue head. With `+"`false`"+` a nack returns the batch to the head of the queue in reliable mode and drops it in plain mode, as the stock input does. Consecutive nacks pause reading (10ms doubling up to 1s) so a failing output does not spin the queue.
 
 A lost connection makes the input reconnect with backoff; the outage is logged once.
 
@@ -243,13 +243,14 @@ type redisListInput struct {
 	popMu   sync.Mutex  // held by a reliable pop; Close takes it to leave
 	closing atomic.Bool // set by Close: no pop starts after it
 
-	mu       sync.Mutex
-	inFlight map[string]struct{}
-	replays  []*popped // nacked batches awaiting redelivery, oldest pop first
-	held     *popped   // popped while a replay was due: delivered next
-	stop     chan struct{}
-	done     chan struct{}
-	acks     *acker // reliable mode, once connected: background acknowledgements
+	mu         sync.Mutex
+	inFlight   map[string]struct{}
+	replays    []*popped // nacked batches awaiting redelivery, oldest pop first
+	held       *popped   // popped while a replay was due: delivered next
+	stop       chan struct{}
+	done       chan struct{}
+	acks       *acker      // reliable mode, once connected: background acknowledgements
+	ackFailing atomic.Bool // the acker has logged a failure
 
 	sampler    *depthSampler // nil: no depth metrics
 	sampleStop chan struct{}

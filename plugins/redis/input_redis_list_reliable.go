@@ -53,8 +53,16 @@ func (r *redisListInput) startBackground() {
 	go r.background(r.stop, r.done)
 	if r.acks == nil {
 		r.acks = newAcker(func(ctx context.Context, lists []string) error {
-			return retryConn(ctx, func() error { return r.q.ack(ctx, lists...) })
-		}, r.forget)
+			err := retryConn(ctx, func() error { return r.q.ack(ctx, lists...) })
+			if err == nil && r.ackFailing.Swap(false) {
+				r.log.Infof("Acknowledging batches of redis list %q works again", r.conf.key)
+			}
+			return err
+		}, r.forget, func(err error) {
+			if !r.ackFailing.Swap(true) {
+				r.log.Errorf("Acknowledging batches of redis list %q: %v; retrying (their processing lists stay until it succeeds)", r.conf.key, err)
+			}
+		})
 	}
 }
 
